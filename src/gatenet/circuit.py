@@ -1,0 +1,293 @@
+"""The Circuit IR: inputs, two-input gates in topological order, named outputs.
+
+Node ``i < n_inputs`` is input ``i``; node ``n_inputs + k`` is gate ``k``. A gate names its
+op from :mod:`gatenet.gates` and two earlier nodes. Outputs point at any node (after copy
+propagation an output can be an input directly).
+
+A circuit is evaluated on *packed integers*: Python ints whose bit ``p`` is the value on
+input pattern ``p``. With nine inputs, one evaluation covers all 512 neighbourhoods, so
+checking a circuit exhaustively against its rule costs microseconds and is done after every
+transformation (see :func:`verify`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gatenet import gates
+
+FORMAT = "gatenet-circuit"
+FORMAT_VERSION = 1
+
+#: Neighbourhood order used everywhere (DESIGN.md): NW, N, NE, W, C, E, SW, S, SE.
+NEIGHBOURHOOD = ("NW", "N", "NE", "W", "C", "E", "SW", "S", "SE")
+
+
+class CircuitError(ValueError):
+    """A circuit is malformed, or a circuit file cannot be read."""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One two-input gate: ``op`` (0..15, see :mod:`gatenet.gates`) over nodes ``a`` and ``b``."""
+
+    op: int
+    a: int
+    b: int
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """An immutable combinational circuit of two-input gates."""
+
+    n_inputs: int
+    gates: tuple[Gate, ...]
+    outputs: tuple[int, ...]
+    input_names: tuple[str, ...] = ()
+    output_names: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gates", tuple(self.gates))
+        object.__setattr__(self, "outputs", tuple(int(o) for o in self.outputs))
+        if not self.input_names:
+            names = NEIGHBOURHOOD if self.n_inputs == 9 else tuple(
+                f"x{i}" for i in range(self.n_inputs)
+            )
+            object.__setattr__(self, "input_names", tuple(names))
+        if not self.output_names:
+            names = ("out",) if len(self.outputs) == 1 else tuple(
+                f"out{i}" for i in range(len(self.outputs))
+            )
+            object.__setattr__(self, "output_names", names)
+        object.__setattr__(self, "input_names", tuple(self.input_names))
+        object.__setattr__(self, "output_names", tuple(self.output_names))
+        self.validate()
+
+    # -- structure -----------------------------------------------------------------------
+
+    @property
+    def n_nodes(self) -> int:
+        return self.n_inputs + len(self.gates)
+
+    def validate(self) -> None:
+        """Raise :class:`CircuitError` unless the circuit is well formed and acyclic."""
+        if not isinstance(self.n_inputs, int) or self.n_inputs < 0:
+            raise CircuitError(f"n_inputs must be a non-negative integer, got {self.n_inputs!r}")
+        if len(self.input_names) != self.n_inputs:
+            raise CircuitError(
+                f"{len(self.input_names)} input names for {self.n_inputs} inputs"
+            )
+        if len(self.output_names) != len(self.outputs):
+            raise CircuitError(
+                f"{len(self.output_names)} output names for {len(self.outputs)} outputs"
+            )
+        for k, g in enumerate(self.gates):
+            node = self.n_inputs + k
+            if not isinstance(g, Gate):
+                raise CircuitError(f"gate {k} is not a Gate: {g!r}")
+            if not isinstance(g.op, int) or not 0 <= g.op < gates.N_GATES:
+                raise CircuitError(f"gate {k} has op {g.op!r}, expected an integer in 0..15")
+            for name, src in (("a", g.a), ("b", g.b)):
+                if not isinstance(src, int) or not 0 <= src < node:
+                    raise CircuitError(
+                        f"gate {k} (node {node}) input {name} = {src!r} is not an earlier node"
+                    )
+        for j, o in enumerate(self.outputs):
+            if not 0 <= o < self.n_nodes:
+                raise CircuitError(f"output {j} = {o} is not a node (0..{self.n_nodes - 1})")
+
+    def op_counts(self) -> dict[str, int]:
+        """Number of gates per op name, in op order, omitting ops that do not occur."""
+        c = Counter(g.op for g in self.gates)
+        return {gates.NAMES[op]: c[op] for op in range(gates.N_GATES) if c[op]}
+
+    def __len__(self) -> int:
+        return len(self.gates)
+
+    def with_meta(self, **meta: Any) -> Circuit:
+        """A copy with ``meta`` updated (metadata never affects equality)."""
+        return Circuit(
+            self.n_inputs, self.gates, self.outputs, self.input_names, self.output_names,
+            {**self.meta, **meta},
+        )
+
+    def depth(self) -> int:
+        """Longest path from an input to an output, in gates."""
+        level = [0] * self.n_inputs
+        for g in self.gates:
+            level.append(1 + max(level[g.a], level[g.b]))
+        return max((level[o] for o in self.outputs), default=0)
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    def evaluate(self, inputs: Sequence[int], mask: int) -> list[int]:
+        """Evaluate on packed bit vectors (Python ints, each bit one case) under ``mask``."""
+        if len(inputs) != self.n_inputs:
+            raise CircuitError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
+        vals = [int(x) & mask for x in inputs]
+        ops = gates._BITWISE
+        for g in self.gates:
+            vals.append(ops[g.op](vals[g.a], vals[g.b]) & mask)
+        return [vals[o] for o in self.outputs]
+
+    def truth_table(self) -> np.ndarray:
+        """Outputs on all ``2**n_inputs`` input patterns, shape ``(2**n, n_outputs)``.
+
+        Pattern ``p`` sets input ``i`` to bit ``n_inputs - 1 - i`` of ``p`` — the order of
+        Golly's MAP strings, where the first input (NW) is the most significant bit.
+        """
+        if self.n_inputs > 20:
+            raise CircuitError(f"refusing to enumerate 2**{self.n_inputs} patterns")
+        n = self.n_inputs
+        outs = self.evaluate(exhaustive_inputs(n), (1 << (1 << n)) - 1)
+        return np.array(
+            [[(o >> p) & 1 for o in outs] for p in range(1 << n)], dtype=np.uint8
+        ).reshape(1 << n, len(outs))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "n_inputs": self.n_inputs,
+            "input_names": list(self.input_names),
+            "gates": [[g.op, g.a, g.b] for g in self.gates],
+            "outputs": list(self.outputs),
+            "output_names": list(self.output_names),
+            "op_names": list(gates.NAMES),
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Circuit:
+        if not isinstance(d, dict):
+            raise CircuitError("circuit JSON must be an object")
+        if d.get("format") != FORMAT:
+            raise CircuitError(f"not a gatenet circuit (format = {d.get('format')!r})")
+        if d.get("version") != FORMAT_VERSION:
+            raise CircuitError(
+                f"unsupported circuit format version {d.get('version')!r}; "
+                f"this gatenet reads version {FORMAT_VERSION}"
+            )
+        try:
+            gs = tuple(Gate(int(op), int(a), int(b)) for op, a, b in d["gates"])
+            return cls(
+                n_inputs=int(d["n_inputs"]),
+                gates=gs,
+                outputs=tuple(int(o) for o in d["outputs"]),
+                input_names=tuple(d.get("input_names") or ()),
+                output_names=tuple(d.get("output_names") or ()),
+                meta=dict(d.get("meta") or {}),
+            )
+        except KeyError as e:
+            raise CircuitError(f"circuit JSON is missing the field {e.args[0]!r}") from None
+        except (TypeError, ValueError) as e:
+            if isinstance(e, CircuitError):
+                raise
+            raise CircuitError(f"malformed circuit JSON: {e}") from None
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write JSON atomically: a temporary file in the same directory, then a rename."""
+        path = Path(path)
+        text = json.dumps(self.to_dict(), indent=1)
+        atomic_write_text(path, text + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Circuit:
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as e:
+            raise CircuitError(f"cannot read circuit file {path}: {e.strerror}") from None
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise CircuitError(
+                f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+            ) from None
+        try:
+            return cls.from_dict(d)
+        except CircuitError as e:
+            raise CircuitError(f"{path}: {e}") from None
+
+    def content_hash(self) -> str:
+        """A short stable hash of the structure (not the metadata): names cache entries."""
+        import hashlib
+
+        key = json.dumps(
+            [self.n_inputs, [[g.op, g.a, g.b] for g in self.gates], list(self.outputs)]
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def exhaustive_inputs(n: int) -> list[int]:
+    """Packed inputs enumerating all ``2**n`` patterns (input 0 is the pattern's top bit)."""
+    npat = 1 << n
+    out = []
+    for i in range(n):
+        bit = n - 1 - i
+        v = 0
+        for p in range(npat):
+            if (p >> bit) & 1:
+                v |= 1 << p
+        out.append(v)
+    return out
+
+
+def pack_table(table: np.ndarray) -> int:
+    """A 0/1 vector (one entry per pattern) as a packed int, entry ``p`` at bit ``p``."""
+    t = np.asarray(table, dtype=np.uint8).ravel()
+    return int.from_bytes(np.packbits(t, bitorder="little").tobytes(), "little")
+
+
+def verify(circuit: Circuit, table: np.ndarray, output: int = 0) -> int:
+    """Number of patterns on which ``circuit``'s output ``output`` differs from ``table``.
+
+    Zero means the circuit is exact. ``table`` has one 0/1 entry per input pattern.
+    """
+    t = np.asarray(table).ravel()
+    if t.size != 1 << circuit.n_inputs:
+        raise CircuitError(
+            f"table has {t.size} entries, circuit has {circuit.n_inputs} inputs "
+            f"({1 << circuit.n_inputs} patterns)"
+        )
+    n = circuit.n_inputs
+    mask = (1 << (1 << n)) - 1
+    got = circuit.evaluate(exhaustive_inputs(n), mask)[output]
+    return (got ^ pack_table(t)).bit_count()
+
+
+def assert_exact(circuit: Circuit, table: np.ndarray, stage: str = "") -> Circuit:
+    """Return ``circuit`` if it matches ``table`` on every pattern, else raise."""
+    wrong = verify(circuit, table)
+    if wrong:
+        where = f" after {stage}" if stage else ""
+        raise CircuitError(
+            f"circuit{where} is wrong on {wrong} of {1 << circuit.n_inputs} patterns"
+        )
+    return circuit
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
