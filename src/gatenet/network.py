@@ -1,0 +1,147 @@
+"""A differentiable logic gate network: fixed wiring, learned gate choice per neuron.
+
+Each layer holds ``n_out × 16`` logits. The *soft* forward pass mixes the sixteen gate
+relaxations with softmax weights; the *hard* forward pass takes the argmax gate, which is
+exactly the discrete circuit we will extract. Both use the bilinear form of every
+relaxation, ``c0 + c1·a + c2·b + c3·a·b``: mixing sixteen gates is the same as mixing their
+four coefficients, so a layer costs one ``(n, 16) @ (16, 4)`` product and a few
+elementwise operations instead of sixteen gate evaluations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gatenet import gates, wiring
+
+#: The write-up's architecture: 9 inputs, 17 layers of 128 gates, then halving to 1 output.
+DEFAULT_SIZES: tuple[int, ...] = (9, *([128] * 17), 64, 32, 16, 8, 4, 2, 1)
+
+INITS = ("passthrough", "uniform", "random")
+
+_COEFFS = jnp.asarray(gates.COEFFS)
+
+Params = list[jax.Array]
+
+
+class Network:
+    """Layer sizes plus the fixed wiring between them. Parameters live outside (JAX style).
+
+    ``sizes[0]`` is the number of inputs; every later entry is a layer of gates.
+    ``scheme`` is one wiring scheme for all layers, or one per layer.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int] = DEFAULT_SIZES,
+        scheme: str | Sequence[str] = "auto",
+        seed: int = 0,
+    ) -> None:
+        sizes = tuple(int(s) for s in sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"a network needs inputs and at least one layer, got {sizes}")
+        if any(s < 1 for s in sizes):
+            raise ValueError(f"layer sizes must be positive, got {sizes}")
+        n_layers = len(sizes) - 1
+        schemes = [scheme] * n_layers if isinstance(scheme, str) else list(scheme)
+        if len(schemes) != n_layers:
+            raise ValueError(f"{len(schemes)} wiring schemes for {n_layers} layers")
+        rng = np.random.default_rng(seed)
+        self.sizes = sizes
+        self.schemes = tuple(schemes)
+        self.seed = seed
+        self.wires: tuple[wiring.Wiring, ...] = tuple(
+            wiring.make(s, n_in, n_out, rng)
+            for s, n_in, n_out in zip(schemes, sizes[:-1], sizes[1:], strict=True)
+        )
+
+    @property
+    def n_inputs(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def n_gates(self) -> int:
+        return sum(self.sizes[1:])
+
+    def __repr__(self) -> str:
+        return f"Network(sizes={list(self.sizes)}, schemes={sorted(set(self.schemes))})"
+
+    # -- parameters ----------------------------------------------------------------------
+
+    def init(
+        self,
+        seed: int = 0,
+        init: str = "passthrough",
+        strength: float = 10.0,
+        noise: float = 0.1,
+    ) -> Params:
+        """Initial logits, one ``(n_out, 16)`` array per layer.
+
+        ``passthrough`` adds ``strength`` to the logit of gate ``A`` (copy the first input)
+        on top of Gaussian noise: at the start every gate is nearly a wire, so gradients
+        reach the first layers. ``uniform`` sets all logits equal (each gate is the average
+        of all sixteen relaxations, a constant ½ — a flat function that passes no gradient)
+        and ``random`` uses only the noise.
+        """
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+        key = jax.random.PRNGKey(seed)
+        params = []
+        for n in self.sizes[1:]:
+            key, sub = jax.random.split(key)
+            if init == "uniform":
+                logits = jnp.zeros((n, gates.N_GATES), jnp.float32)
+            else:
+                logits = noise * jax.random.normal(sub, (n, gates.N_GATES), jnp.float32)
+            if init == "passthrough":
+                logits = logits.at[:, gates.A].add(strength)
+            params.append(logits)
+        return params
+
+    # -- forward passes ------------------------------------------------------------------
+
+    def _forward(self, params: Params, x: jax.Array, hard: bool) -> jax.Array:
+        for (ia, ib), logits in zip(self.wires, params, strict=True):
+            if hard:
+                c = _COEFFS[jnp.argmax(logits, axis=-1)]
+            else:
+                c = jax.nn.softmax(logits, axis=-1) @ _COEFFS
+            a = x[..., ia]
+            b = x[..., ib]
+            x = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
+        return x
+
+    @cached_property
+    def soft(self):
+        """Jitted ``soft(params, x) -> y``: the softmax-weighted (trainable) network."""
+        return jax.jit(lambda params, x: self._forward(params, x, hard=False))
+
+    @cached_property
+    def hard(self):
+        """Jitted ``hard(params, x) -> y``: each gate replaced by its argmax choice."""
+        return jax.jit(lambda params, x: self._forward(params, x, hard=True))
+
+    def choices(self, params: Params) -> list[np.ndarray]:
+        """The argmax gate of every neuron, per layer."""
+        return [np.asarray(jnp.argmax(p, axis=-1)) for p in params]
+
+    @staticmethod
+    def gate_probabilities(params: Params) -> np.ndarray:
+        """Mean softmax weight of each of the 16 gates, per layer: shape ``(layers, 16)``."""
+        return np.stack([np.asarray(jax.nn.softmax(p, axis=-1).mean(axis=0)) for p in params])
+
+
+def all_patterns(n_inputs: int = 9) -> np.ndarray:
+    """Every input pattern as a row of 0.0/1.0, pattern ``p`` in row ``p`` (MSB = input 0)."""
+    p = np.arange(1 << n_inputs)[:, None]
+    bits = (p >> np.arange(n_inputs - 1, -1, -1)[None, :]) & 1
+    return bits.astype(np.float32)
