@@ -1,0 +1,101 @@
+"""Network forward passes, training to an exact circuit, determinism, extraction."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from gatenet import gates, rules, train
+from gatenet.circuit import verify
+from gatenet.extract import extract
+from gatenet.network import DEFAULT_SIZES, Network, all_patterns
+
+SMALL = (9, 48, 48, 24, 12, 6, 3, 1)
+
+
+def test_default_architecture_is_the_writeups():
+    assert (9, *[128] * 17, 64, 32, 16, 8, 4, 2, 1) == DEFAULT_SIZES
+
+
+def test_all_patterns_order():
+    x = all_patterns(9)
+    assert x.shape == (512, 9)
+    assert x[0b100000000].tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0]  # NW is the top bit
+    assert x[1].tolist() == [0] * 8 + [1]
+
+
+def test_passthrough_init_is_nearly_a_wire():
+    net = Network(SMALL, seed=0)
+    params = net.init(0, "passthrough", strength=10.0)
+    x = jnp.asarray(all_patterns(9))
+    hard = np.asarray(net.hard(params, x))
+    # every gate is A: the output is a copy of one input
+    assert any(np.array_equal(hard[:, 0], np.asarray(x[:, i])) for i in range(9))
+    assert all((c == gates.A).all() for c in net.choices(params))
+
+
+def test_uniform_init_is_flat():
+    net = Network(SMALL, seed=0)
+    params = net.init(0, "uniform")
+    y = np.asarray(net.soft(params, jnp.asarray(all_patterns(9))))
+    assert np.allclose(y, 0.5)
+
+
+def test_hard_forward_equals_extracted_circuit():
+    net = Network(SMALL, seed=1)
+    params = net.init(3, "random", noise=3.0)
+    hard = np.asarray(net.hard(params, jnp.asarray(all_patterns(9))))[:, 0]
+    circuit = extract(net, params)
+    assert np.array_equal(circuit.truth_table()[:, 0], hard.round().astype(np.uint8))
+
+
+def test_soft_equals_hard_when_logits_are_sharp():
+    net = Network(SMALL, seed=2)
+    params = [p * 1000 for p in net.init(5, "random", noise=1.0)]
+    x = jnp.asarray(all_patterns(9))
+    assert np.allclose(net.soft(params, x), net.hard(params, x), atol=1e-4)
+
+
+def test_small_network_learns_an_easy_rule():
+    # "Alive if anything in the 3x3 block is alive": a nine-input OR, learned in seconds.
+    rule = rules.parse("B12345678/S012345678")
+    res = train.train(rule, sizes=SMALL, max_epochs=2000, seed=0, progress=False)
+    assert res.converged, f"{res.hard_errors} patterns wrong after {res.epochs} epochs"
+    circuit = extract(res.network, res.params, rule)
+    assert verify(circuit, rule.table) == 0
+    assert res.history.hard_errors[-1] == 0
+    assert len(res.history.loss) == res.epochs == len(res.history.seconds)
+
+
+def test_training_is_deterministic():
+    kw = dict(sizes=SMALL, max_epochs=300, seed=7, progress=False)
+    a = train.train("B36/S23", **kw)
+    b = train.train("B36/S23", **kw)
+    assert np.array_equal(a.history.hard_errors, b.history.hard_errors)
+    assert extract(a.network, a.params) == extract(b.network, b.params)
+
+
+def test_result_does_not_depend_on_chunk_size():
+    kw = dict(sizes=SMALL, max_epochs=400, seed=1, progress=False)
+    a = train.train("B12345678/S012345678", chunk=7, **kw)
+    b = train.train("B12345678/S012345678", chunk=50, **kw)
+    assert a.epochs == b.epochs
+    assert extract(a.network, a.params) == extract(b.network, b.params)
+
+
+def test_bad_configs():
+    with pytest.raises(ValueError, match="9 inputs and 1 output"):
+        train.train("B3/S23", sizes=(9, 4, 2), progress=False)
+    with pytest.raises(ValueError, match="max_epochs"):
+        train.train("B3/S23", max_epochs=0, progress=False)
+    with pytest.raises(ValueError, match="unknown init"):
+        Network(SMALL).init(0, "zeros")
+    with pytest.raises(ValueError, match="wiring schemes"):
+        Network(SMALL, scheme=["unique"])
+
+
+@pytest.mark.slow
+def test_default_network_learns_life():
+    res = train.train("B3/S23", seed=1, progress=False)
+    assert res.converged
+    circuit = extract(res.network, res.params, "B3/S23")
+    assert verify(circuit, rules.LIFE.table) == 0
