@@ -1,0 +1,216 @@
+"""The whole pipeline in one call: rule → trained network → raw circuit → passes → synthesis.
+
+Every stage's circuit is verified exhaustively against the rule before the next stage sees
+it, and every stage is kept, so the command line and the book can show how the circuit
+shrinks. :func:`learn_cached` memoises a run on disk, keyed by the configuration *and* the
+package's own source, so the book's chapters share one training run per build without ever
+reusing a result computed by older code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gatenet import rules
+from gatenet.circuit import Circuit, assert_exact, atomic_write_text
+from gatenet.extract import extract, non_pass_through
+from gatenet.train import History, TrainConfig, TrainResult, train
+
+
+@dataclass
+class Stage:
+    """One step of the shrinking pipeline: its name and the (verified) circuit after it."""
+
+    name: str
+    circuit: Circuit
+    note: str = ""
+
+    @property
+    def n_gates(self) -> int:
+        return len(self.circuit)
+
+    def op_counts(self) -> dict[str, int]:
+        return self.circuit.op_counts()
+
+
+@dataclass
+class Learned:
+    """What :func:`learn` returns: the training record and every stage of the circuit."""
+
+    rule: rules.Rule
+    config: TrainConfig
+    history: History
+    converged: bool
+    train_seconds: float
+    compile_seconds: float
+    stages: list[Stage] = field(default_factory=list)
+    lut3: Any = None  # a gatenet.lut.Lut3Circuit when synthesis ran
+
+    @property
+    def raw(self) -> Circuit:
+        return self.stages[0].circuit
+
+    @property
+    def circuit(self) -> Circuit:
+        """The smallest verified two-input circuit of all stages."""
+        return min((s.circuit for s in self.stages), key=len)
+
+    def stage(self, name: str) -> Stage:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise KeyError(f"no stage {name!r}; stages are {[s.name for s in self.stages]}")
+
+
+class NotConvergedError(RuntimeError):
+    """Training ended without an exact circuit."""
+
+
+def shrink(raw: Circuit, table: np.ndarray, synthesize: bool = True,
+           synth_effort: str = "strong") -> tuple[list[Stage], Any]:
+    """Run the passes (and synthesis) on ``raw``; every stage verified against ``table``."""
+    from gatenet import passes
+
+    stages = [Stage("raw network", assert_exact(raw, table, "extraction"))]
+    result = passes.optimize(raw, table)
+    for st in result.stages:
+        stages.append(Stage(st.name, assert_exact(st.circuit, table, st.name)))
+    lut3 = None
+    if synthesize:
+        from gatenet import synth
+
+        best = result.circuit
+        gates2 = synth.synthesize(best, script=synth_effort)
+        stages.append(Stage(f"ABC ({synth_effort})", assert_exact(gates2, table, "synthesis")))
+        lut3 = synth.synthesize_lut3(best, script=synth_effort)
+    return stages, lut3
+
+
+def learn(
+    rule: str | rules.Rule = "B3/S23",
+    seed: int = 0,
+    synthesize: bool = True,
+    synth_effort: str = "strong",
+    progress: bool | None = None,
+    config: TrainConfig | None = None,
+    **overrides: Any,
+) -> Learned:
+    """Train on ``rule`` and shrink the extracted circuit; raise if training is not exact."""
+    rule = rules.parse(rule)
+    res: TrainResult = train(rule, config, progress=progress, seed=seed, **overrides)
+    if not res.converged:
+        raise NotConvergedError(
+            f"training {rule} with seed {seed} ended after {res.epochs} epochs with "
+            f"{res.hard_errors} of 512 patterns wrong; try another seed or more epochs"
+        )
+    raw = extract(res.network, res.params, rule, seed=seed, epochs=res.epochs)
+    raw = raw.with_meta(non_pass_through=non_pass_through(raw))
+    stages, lut3 = shrink(raw, rule.table, synthesize, synth_effort)
+    return Learned(
+        rule=rule, config=res.config, history=res.history, converged=True,
+        train_seconds=res.seconds, compile_seconds=res.compile_seconds,
+        stages=stages, lut3=lut3,
+    )
+
+
+# -- on-disk memo for the book ---------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    """``$GATENET_CACHE`` or the user's cache directory for gatenet."""
+    env = os.environ.get("GATENET_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("gatenet"))
+
+
+def source_fingerprint() -> str:
+    """Hash of every source file of the package and its C runtime: invalidates memos."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    files = sorted(
+        p for p in root.rglob("*") if p.suffix in {".py", ".c", ".h"} and p.is_file()
+    )
+    c_dir = root.parent.parent / "c"
+    if c_dir.is_dir():
+        files += sorted(p for p in c_dir.rglob("*") if p.suffix in {".c", ".h"})
+    for p in files:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def learn_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0, refresh: bool = False,
+                 **kw: Any) -> Learned:
+    """:func:`learn`, memoised on disk by (rule, seed, options, package source)."""
+    rule = rules.parse(rule)
+    key_src = json.dumps(
+        {"rule": rule.map_string, "seed": seed, "kw": {k: repr(v) for k, v in sorted(kw.items())},
+         "src": source_fingerprint()}, sort_keys=True)
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:20]
+    folder = cache_dir() / "learned" / key
+    meta_path = folder / "learned.json"
+    if meta_path.exists() and not refresh:
+        try:
+            return _load_learned(folder)
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged memo is recomputed, never trusted
+    learned = learn(rule, seed, **kw)
+    _save_learned(learned, folder)
+    return learned
+
+
+def _save_learned(learned: Learned, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    h = learned.history
+    tmp = folder / "history.tmp.npz"
+    np.savez(tmp, loss=h.loss, hard_errors=h.hard_errors, seconds=h.seconds)
+    os.replace(tmp, folder / "history.npz")
+    for i, st in enumerate(learned.stages):
+        st.circuit.save(folder / f"stage{i}.json")
+    if learned.lut3 is not None:
+        atomic_write_text(folder / "lut3.json", json.dumps(learned.lut3.to_dict()))
+    cfg = asdict(learned.config)
+    meta = {
+        "rule": learned.rule.map_string, "rule_name": learned.rule.name, "config": cfg,
+        "train_seconds": learned.train_seconds, "compile_seconds": learned.compile_seconds,
+        "stages": [[s.name, s.note] for s in learned.stages],
+        "has_lut3": learned.lut3 is not None,
+    }
+    atomic_write_text(folder / "learned.json", json.dumps(meta, indent=1))
+
+
+def _load_learned(folder: Path) -> Learned:
+    meta = json.loads((folder / "learned.json").read_text())
+    with np.load(folder / "history.npz") as z:
+        history = History(z["loss"], z["hard_errors"], z["seconds"])
+    stages = [
+        Stage(name, Circuit.load(folder / f"stage{i}.json"), note)
+        for i, (name, note) in enumerate(meta["stages"])
+    ]
+    rule = rules.Rule(meta["rule_name"], rules.from_map(meta["rule"]))
+    for st in stages:
+        assert_exact(st.circuit, rule.table, f"loading {st.name}")
+    lut3 = None
+    if meta["has_lut3"]:
+        from gatenet.lut import Lut3Circuit
+
+        lut3 = Lut3Circuit.from_dict(json.loads((folder / "lut3.json").read_text()))
+    cfg = dict(meta["config"])
+    cfg["sizes"] = tuple(cfg["sizes"])
+    if isinstance(cfg["scheme"], list):
+        cfg["scheme"] = tuple(cfg["scheme"])
+    return Learned(
+        rule=rule, config=TrainConfig(**cfg), history=history, converged=True,
+        train_seconds=meta["train_seconds"], compile_seconds=meta["compile_seconds"],
+        stages=stages, lut3=lut3,
+    )
