@@ -1,0 +1,73 @@
+"""Hand-built circuits for the C tests (no training needed).
+
+``table_circuit`` turns any 512-entry truth table into a circuit by Shannon expansion with
+shared sub-tables (a reduced ordered BDD made of muxes). It works for *asymmetric* rules,
+which matter: Life is mirror-symmetric, so a runtime that swapped W and E, or NW and SE,
+would still pass every Life test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gatenet import gates
+from gatenet.circuit import Circuit, Gate, assert_exact
+
+
+def table_circuit(table: np.ndarray, **meta) -> Circuit:
+    t = np.asarray(table, dtype=np.uint8).ravel()
+    n = int(t.size).bit_length() - 1
+    gs: list[Gate] = []
+    const: dict[int, int] = {}
+
+    def add(op: int, a: int, b: int) -> int:
+        gs.append(Gate(op, a, b))
+        return n + len(gs) - 1
+
+    memo: dict[bytes, int | str] = {}
+
+    def build(sub: np.ndarray, var: int) -> int | str:
+        """A node computing ``sub`` (over inputs var..n-1), or '0'/'1' for constants."""
+        if not sub.any():
+            return "0"
+        if sub.all():
+            return "1"
+        key = bytes([var]) + sub.tobytes()
+        if key in memo:
+            return memo[key]
+        half = sub.size // 2
+        lo, hi = build(sub[:half], var + 1), build(sub[half:], var + 1)
+        s = var
+        if lo == hi:
+            node = lo
+        elif hi == "1" and lo == "0":
+            node = s
+        elif hi == "0" and lo == "1":
+            node = add(gates.NOT_A, s, s)
+        elif hi == "1":
+            node = add(gates.OR, s, lo)
+        elif lo == "0":
+            node = add(gates.AND, s, hi)
+        elif hi == "0":
+            node = add(gates.NOT_A_AND_B, s, lo)
+        elif lo == "1":
+            node = add(gates.NOT_A_OR_B, s, hi)
+        else:
+            x = add(gates.AND, s, hi)
+            y = add(gates.NOT_A_AND_B, s, lo)
+            node = add(gates.OR, x, y)
+        memo[key] = node
+        return node
+
+    root = build(t, 0)
+    if isinstance(root, str):
+        if root not in const:
+            const[root] = add(gates.TRUE if root == "1" else gates.FALSE, 0, 0)
+        root = const[root]
+    c = Circuit(n, tuple(gs), (root,), meta=meta)
+    return assert_exact(c, t, "table_circuit")
+
+
+def random_table(seed: int) -> np.ndarray:
+    """A random (asymmetric) 512-entry rule table."""
+    return np.random.default_rng(seed).integers(0, 2, 512, dtype=np.uint8)
