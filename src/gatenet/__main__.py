@@ -34,6 +34,46 @@ def _cmd_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from gatenet import pipeline
+
+    progress = None if not args.quiet else False
+    try:
+        learned = pipeline.learn(
+            args.rule, args.seed, synthesize=not args.no_synth, synth_effort=args.synth,
+            progress=progress, max_epochs=args.max_epochs,
+        )
+    except pipeline.NotConvergedError as e:
+        raise CommandError(str(e)) from None
+    best = learned.circuit.with_meta(
+        rule=learned.rule.name, map=learned.rule.map_string, seed=args.seed,
+        epochs=learned.history.epochs,
+    )
+    best.save(args.out)
+    print(f"trained {learned.rule} (seed {args.seed}): exact after {learned.history.epochs} "
+          f"epochs, {learned.train_seconds:.1f} s (+{learned.compile_seconds:.1f} s JIT)")
+    print(format_stage_table(learned.stages))
+    if learned.lut3 is not None:
+        print(f"as 3-input LUTs: {len(learned.lut3)} LUT3s")
+    print(f"every stage verified on all 512 neighbourhoods; wrote {len(best)} gates to {args.out}")
+    return 0
+
+
+def format_stage_table(stages) -> str:
+    """Gate counts per op after each stage, as a plain-text table."""
+    from gatenet import gates
+
+    used = [op for op in gates.NAMES if any(op in s.op_counts() for s in stages)]
+    width = max(len(s.name) for s in stages)
+    head = f"{'stage':<{width}}  {'gates':>5}  " + "  ".join(f"{n:>{len(n)}}" for n in used)
+    lines = [head, "-" * len(head)]
+    for s in stages:
+        c = s.op_counts()
+        lines.append(f"{s.name:<{width}}  {len(s.circuit):>5}  "
+                     + "  ".join(f"{c.get(n, 0):>{len(n)}}" for n in used))
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m gatenet",
@@ -46,7 +86,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("circuit", help="circuit JSON file")
     t.set_defaults(func=_cmd_table)
 
-    # train: added with the training pipeline; emit, run: added with the C runtime.
+    tr = sub.add_parser("train", help="train, extract, shrink and verify a rule's circuit")
+    tr.add_argument("--rule", default="B3/S23", help="B3/S23, 23/3 or a MAP string")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--out", required=True, help="where to write the circuit JSON")
+    tr.add_argument("--max-epochs", type=int, default=3000)
+    tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")
+    tr.add_argument("--synth", default="strong", choices=["default", "strong"],
+                    help="ABC script (default: strong)")
+    tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=_cmd_train)
+
     return p
 
 
