@@ -30,6 +30,91 @@ def median_time(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> 
     return statistics.median(times)
 
 
+# -- board steps ------------------------------------------------------------------------------
+
+
+@dataclass
+class StepRecord:
+    """One kernel's speed on one board: the JSON record other tools read."""
+
+    name: str
+    kind: str  # "project" or "baseline"
+    width: int
+    height: int
+    threads: int
+    us_per_step: float
+    cell_updates_per_s: float
+    note: str = ""
+
+    @classmethod
+    def of(cls, name: str, kind: str, width: int, height: int, threads: int,
+           seconds_per_step: float, note: str = "") -> StepRecord:
+        return cls(name, kind, width, height, threads, seconds_per_step * 1e6,
+                   width * height / seconds_per_step, note)
+
+
+def random_board(width: int, height: int, seed: int = 0, density: float = 0.5):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return (rng.random((height, width)) < density).astype(np.uint8)
+
+
+def time_numpy_reference(width: int, height: int, repeats: int = 3) -> float:
+    """Seconds per generation of :func:`gatenet.rules.step` (the obviously-right simulator)."""
+    from gatenet import rules
+
+    board = random_board(width, height)
+    return median_time(lambda: rules.step(board), repeats)
+
+
+def neighbourhoods(board):
+    """Every cell's 3×3 neighbourhood as a float32 row of 9 (the network's input)."""
+    import numpy as np
+
+    from gatenet import rules
+
+    idx = rules.pattern_index(board).ravel()
+    return ((idx[:, None] >> np.arange(8, -1, -1)) & 1).astype(np.float32)
+
+
+def time_jax_network(net, params, width: int, height: int, hard: bool = False,
+                     batch: int | None = None, repeats: int = 3) -> float:
+    """Seconds for the float network to compute one generation of a board.
+
+    ``batch=None`` feeds the whole board as one batch; ``batch=512`` reproduces the
+    write-up's framing (512 batches of 512 for a 512×512 board). Inputs are prepared
+    beforehand and the JIT is warmed up; every call is synchronised with
+    ``block_until_ready`` so we time the computation, not its dispatch.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    fn = net.hard if hard else net.soft
+    x = jnp.asarray(neighbourhoods(random_board(width, height)))
+    if batch is None:
+        run = lambda: fn(params, x).block_until_ready()  # noqa: E731
+    else:
+        chunks = [x[i:i + batch] for i in range(0, x.shape[0], batch)]
+
+        def run():
+            outs = [fn(params, c) for c in chunks]
+            jax.block_until_ready(outs)
+
+    return median_time(run, repeats, warmup=1)
+
+
+def time_jaxbits(circuit, width: int, height: int, steps: int = 10, repeats: int = 3) -> float:
+    """Seconds per generation of the circuit as JAX ``uint32`` bit operations."""
+    import jax.numpy as jnp
+
+    from gatenet.emit import jaxbits
+
+    step = jaxbits.make_stepper(circuit, steps)
+    words = jnp.asarray(jaxbits.pack(random_board(width, height)))
+    return median_time(lambda: step(words).block_until_ready(), repeats) / steps
+
+
 # -- training ---------------------------------------------------------------------------------
 
 
