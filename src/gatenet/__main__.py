@@ -74,6 +74,23 @@ def format_stage_table(stages) -> str:
     return "\n".join(lines)
 
 
+def _cmd_emit(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from gatenet.circuit import Circuit, atomic_write_text
+    from gatenet.emit.c import emit_c
+
+    circuit = Circuit.load(args.circuit)
+    text = emit_c(circuit, name=args.name)
+    if args.out:
+        atomic_write_text(Path(args.out), text)
+        print(f"wrote {args.out} ({len(circuit)} gates, C, cell type left to the includer)",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m gatenet",
@@ -96,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ABC script (default: strong)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_cmd_train)
+
+    e = sub.add_parser("emit", help="emit a circuit as source code (a C header)")
+    e.add_argument("circuit", help="circuit JSON file")
+    e.add_argument("--target", default="c", choices=["c"], help="output language")
+    e.add_argument("--out", help="output file (default: standard output)")
+    e.add_argument("--name", help="function name (default: gatenet_circuit_<hash>)")
+    e.set_defaults(func=_cmd_emit)
 
     return p
 
