@@ -169,3 +169,16 @@ def test_same_text_compiles_for_gcc_vector_cells(tmp_path) -> None:
         for ln in lines.splitlines():
             out, *ins = (int(v) for v in ln.split())
             assert out == c.evaluate(ins, mask)[0]
+
+
+def test_cli_emit(tmp_path, capsys) -> None:
+    from gatenet.__main__ import main
+
+    LIFE.save(tmp_path / "life.json")
+    out = tmp_path / "life.h"
+    assert main(["emit", str(tmp_path / "life.json"), "--target", "c", "--out", str(out)]) == 0
+    assert out.read_text() == emit_c(LIFE)
+    assert main(["emit", str(tmp_path / "life.json"), "--name", "conway"]) == 0
+    assert capsys.readouterr().out == emit_c(LIFE, name="conway")
+    assert main(["emit", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read" in capsys.readouterr().err
