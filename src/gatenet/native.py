@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -97,10 +98,24 @@ def compiler_version(compiler: str) -> str:
     return (out.stdout.splitlines() or ["unknown"])[0]
 
 
+@functools.lru_cache(maxsize=1)
+def host_cpu() -> str:
+    """The CPU model and feature flags: ``-march=native`` output differs between hosts."""
+    keep = ("model name", "flags")
+    try:
+        with open("/proc/cpuinfo") as f:
+            lines = [ln for ln in f if ln.startswith(keep)]
+    except OSError:
+        lines = []
+    return platform.machine() + "".join(sorted(set(lines)))
+
+
 def build_key(source: str, flags: Sequence[str], compiler: str) -> str:
     """Hash of everything that determines the library's bytes."""
     h = hashlib.sha256()
-    for part in (source, "\0".join(flags), compiler, compiler_version(compiler)):
+    native_cpu = any(f in ("-march=native", "-mtune=native") for f in flags)
+    host = host_cpu() if native_cpu else ""
+    for part in (source, "\0".join(flags), compiler, compiler_version(compiler), host):
         h.update(part.encode())
         h.update(b"\x00\x01")
     return h.hexdigest()[:16]
