@@ -1,0 +1,93 @@
+/* expert.c — the expert baseline: a hand-written bit-sliced Conway's Life step (B3/S23).
+ *
+ * This is what a person writes without any learning: count neighbours with adders built
+ * from bitwise operations, 64 (or 256, or 512) cells per instruction, and apply the rule to
+ * the count. It shares the layout, traversal and wrap-around handling of fast_kernel.h (it
+ * is a template instantiated by fast.c once per vector width, after fast_kernel.h, with the
+ * same FK_CELL / FK_SUFFIX macros), so any speed difference between the learned circuit and
+ * this kernel is the difference between the two rules' logic, nothing else.
+ *
+ * The count. Let sum9 be the number of live cells in the 3x3 block including the centre.
+ * Then Life's next state is  sum9 == 3  or  (centre and sum9 == 4).
+ *   1. Horizontal: for every row, a full adder turns W + C + E into two bit-planes
+ *      l (weight 1) and h (weight 2). Each row's planes are computed once and slid down the
+ *      column, so every output row reuses the planes of its neighbours.
+ *   2. Vertical, shared between neighbouring rows: outputs j and j+1 both need rows j and
+ *      j+1, so their planes are added once with two half adders (the "pair"), then
+ *      row j-1 is added for output j and row j+2 for output j+1.
+ *   3. Rule: with sum9 = L0 + 2k (L0 the weight-1 bit, k = M1 + K0 + 2*K1 the count of
+ *      weight-2 units), sum9 == 3 is L0 & k == 1 and sum9 == 4 is !L0 & k == 2.
+ * About 29 bitwise operations per word (6 shifts, 5 + 2 adder ops per row, 15 per output,
+ * 1 mask), against the circuit's gate count + 7.
+ */
+
+/* Full adder: a + b + c = lo + 2*hi (5 operations). */
+static inline void FK_FN(ex_full_add_)(FK_CELL a, FK_CELL b, FK_CELL c, FK_CELL *lo,
+                                       FK_CELL *hi)
+{
+    const FK_CELL t = a ^ b;
+    *lo = t ^ c;
+    *hi = (a & b) | (t & c);
+}
+
+/* One row's horizontal planes and its centre word. */
+typedef struct {
+    FK_CELL l, h, c;
+} FK_FN(ex_row_);
+
+static inline FK_FN(ex_row_) FK_FN(ex_load_)(const FK_CELL *row, int64_t i,
+                                             const FK_FN(fk_col_) *col)
+{
+    FK_FN(ex_row_) r;
+    FK_CELL w, e;
+    FK_FN(fk_load_)(row, i, col, &w, &r.c, &e);
+    FK_FN(ex_full_add_)(w, r.c, e, &r.l, &r.h);
+    return r;
+}
+
+/* The next state from a pair's half-adder planes (pair = rows j, j+1:
+ * l_j + l_j1 = sl + 2*cl, h_j + h_j1 = sh + 2*ch), the third row's planes x and the centre. */
+static inline FK_CELL FK_FN(ex_rule_)(FK_CELL sl, FK_CELL cl, FK_CELL sh, FK_CELL ch,
+                                      const FK_FN(ex_row_) *x, FK_CELL centre)
+{
+    const FK_CELL L0 = sl ^ x->l;        /* weight 1 */
+    const FK_CELL M1 = cl | (sl & x->l); /* weight-2 carry out of the weight-1 column */
+    const FK_CELL K0 = sh ^ x->h;        /* weight 2 */
+    const FK_CELL K1 = ch | (sh & x->h); /* weight 4 */
+    /* k = M1 + K0 + 2*K1 = kx + 2*(ky + K1) */
+    const FK_CELL kx = K0 ^ M1, ky = K0 & M1;
+    const FK_CELL k_is_1 = kx & ~K1;          /* kx=1 forces ky=0 */
+    const FK_CELL k_is_2 = ~kx & (K1 ^ ky);
+    return (L0 & k_is_1) | (~L0 & centre & k_is_2);
+}
+
+/* One generation of Life for slots [j0, j1) of `src` into `dst`. */
+static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict src,
+                                  FK_CELL *restrict dst, int64_t j0, int64_t j1)
+{
+    const int64_t nw = g->nw, pitch = g->pitch;
+    for (int64_t i = 0; i < nw; i++) {
+        const FK_FN(fk_col_) col = FK_FN(fk_column_)(g, i);
+        /* window: a = row j-1, b = row j */
+        FK_FN(ex_row_) a = FK_FN(ex_load_)(src + (j0 - 1) * pitch, i, &col);
+        FK_FN(ex_row_) b = FK_FN(ex_load_)(src + j0 * pitch, i, &col);
+        int64_t j = j0;
+        for (; j + 1 < j1; j += 2) {
+            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 1) * pitch, i, &col);
+            const FK_FN(ex_row_) d = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col);
+            /* the shared pair: rows j and j+1 */
+            const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
+            const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
+            dst[j * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c) & col.mask;
+            dst[(j + 1) * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &d, c.c) & col.mask;
+            a = c;
+            b = d;
+        }
+        if (j < j1) { /* an odd tile: one row left */
+            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 1) * pitch, i, &col);
+            const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
+            const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
+            dst[j * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c) & col.mask;
+        }
+    }
+}

@@ -1,0 +1,414 @@
+/* fast.c — the fast runtime: board storage, halos, width dispatch and OpenMP threads.
+ *
+ * Build (one translation unit per circuit; the circuit is an input):
+ *   gcc -O3 -fopenmp -fPIC -shared -DGATENET_CIRCUIT_HEADER='"circuit.h"' fast.c -o fast.so
+ * A circuit header defines `static inline cell gatenet_circuit(const cell in[9])` over a
+ * `cell` type that the includer defines, using only & | ^ ~. It is included once per width,
+ * with `cell` standing for uint64_t, a 256-bit and a 512-bit GCC vector, each under the
+ * matching `#pragma GCC target`, so one .so holds every width and picks one at run time
+ * (__builtin_cpu_supports). Either give one guard-less header as GATENET_CIRCUIT_HEADER, or
+ * one header per width as FAST_CIRCUIT_HEADER_W64/_W256/_W512 whose functions are named
+ * fast_circuit_w64/_w256/_w512 (what gatenet.fast emits: emitted headers have include
+ * guards). No -march flag is needed or wanted: the scalar path must run on any x86-64.
+ *
+ * See fast.h for the layout. One generation is:
+ *   1. refresh the halo rows of every lane from its neighbours (a few words per lane);
+ *   2. compute all vector slots, tiles of slots spread over OpenMP threads.
+ * Each output word is written by exactly one thread from inputs nobody writes during the
+ * generation, so results do not depend on the thread count.
+ */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
+#include "fast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#ifdef GATENET_CIRCUIT_HEADER
+#define FAST_CIRCUIT_HEADER_W64 GATENET_CIRCUIT_HEADER
+#define FAST_CIRCUIT_HEADER_W256 GATENET_CIRCUIT_HEADER
+#define FAST_CIRCUIT_HEADER_W512 GATENET_CIRCUIT_HEADER
+#endif
+#if !defined(FAST_CIRCUIT_HEADER_W64) || !defined(FAST_CIRCUIT_HEADER_W256) || \
+    !defined(FAST_CIRCUIT_HEADER_W512)
+#error "define GATENET_CIRCUIT_HEADER (or FAST_CIRCUIT_HEADER_W64/_W256/_W512)"
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#define FAST_X86 1
+#else
+#define FAST_X86 0
+#endif
+
+/* Horizontal geometry, shared by all lanes (lanes split rows, never columns). */
+typedef struct {
+    int64_t nw;         /* 64-bit words per row */
+    int64_t pitch;      /* cells from one vector row to the next (>= nw, see fast_new) */
+    int r;              /* valid bits in the last word, 1..64 */
+    uint64_t last_mask; /* those bits */
+} fast_geom;
+
+struct fast_board {
+    int64_t width, height;
+    int vec_width;    /* FAST_W64 / FAST_W256 / FAST_W512 */
+    int lanes;        /* uint64 words per cell: 1, 4, 8 */
+    int flavour;      /* FAST_CIRCUIT / FAST_EXPERT */
+    int threads;
+    fast_geom g;
+    int64_t band;     /* B: board rows per lane */
+    int64_t active;   /* lanes holding at least one board row */
+    int64_t slots;    /* B + 2 vector rows per buffer (halo, B rows, halo) */
+    int64_t ntiles, tile;
+    void *buf[2];     /* two generations, 64-byte aligned */
+    int cur;          /* which buffer holds the current generation */
+};
+
+/* -- errors ----------------------------------------------------------------------------- */
+
+static _Thread_local char fast_errbuf[256];
+
+const char *fast_error(void) { return fast_errbuf; }
+
+static int fail(const char *msg)
+{
+    snprintf(fast_errbuf, sizeof fast_errbuf, "%s", msg);
+    return -1;
+}
+
+/* -- layout helpers --------------------------------------------------------------------- */
+
+/* The uint64 word holding word i of board row y (lane y / B, slot y % B + 1). */
+static inline uint64_t *word_at(uint64_t *base, const fast_board *b, int64_t slot, int lane,
+                                int64_t i)
+{
+    return base + ((slot * b->g.pitch + i) * b->lanes + lane);
+}
+
+static inline int64_t slot_of(const fast_board *b, int64_t y) { return y % b->band + 1; }
+static inline int lane_of(const fast_board *b, int64_t y) { return (int)(y / b->band); }
+
+/* Copy the halo rows of every active lane from the rows they mirror (torus wrap included).
+ * Lane L's top halo (slot 0) is board row L*B - 1; its bottom halo sits right after its
+ * last real row (slot n_L + 1, inside the buffer when the last lane is short) and is board
+ * row L*B + n_L. Rows are taken mod H. */
+static void fast_fill_halo(const fast_board *b, uint64_t *base)
+{
+    const int64_t H = b->height, B = b->band, nw = b->g.nw;
+    for (int64_t L = 0; L < b->active; L++) {
+        const int64_t first = L * B;
+        const int64_t n = H - first < B ? H - first : B;
+        const int64_t up = (first - 1 + H) % H, down = (first + n) % H;
+        for (int64_t i = 0; i < nw; i++) {
+            *word_at(base, b, 0, (int)L, i) =
+                *word_at(base, b, slot_of(b, up), lane_of(b, up), i);
+            *word_at(base, b, n + 1, (int)L, i) =
+                *word_at(base, b, slot_of(b, down), lane_of(b, down), i);
+        }
+    }
+}
+
+/* Split the B slots into tiles: at least one per thread, at most TILE_MAX slots each, so
+ * the three-row window of a tile's column walk stays in L1. */
+enum { TILE_MAX = 32 };
+
+static void fast_plan_tiles(fast_board *b)
+{
+    int64_t nt = (b->band + TILE_MAX - 1) / TILE_MAX;
+    if (nt < b->threads)
+        nt = b->threads;
+    if (nt > b->band)
+        nt = b->band;
+    b->tile = (b->band + nt - 1) / nt;
+    b->ntiles = (b->band + b->tile - 1) / b->tile;
+}
+
+/* -- the kernels, one instantiation per width ------------------------------------------- */
+
+typedef uint64_t fk_v4 __attribute__((vector_size(32)));
+typedef uint64_t fk_v8 __attribute__((vector_size(64)));
+
+/* 64-bit words: plain C, any x86-64 (or any other 64-bit target). */
+#define cell uint64_t
+#define gatenet_circuit fast_circuit_w64
+#include FAST_CIRCUIT_HEADER_W64
+#undef gatenet_circuit
+#undef cell
+#define FK_CELL uint64_t
+#define FK_SUFFIX w64
+#define FK_CIRCUIT fast_circuit_w64
+#include "fast_kernel.h"
+#include "expert.c"
+#include "fast_driver.h"
+#undef FK_CELL
+#undef FK_SUFFIX
+#undef FK_CIRCUIT
+
+#if FAST_X86
+/* 256-bit vectors: AVX2. */
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define cell fk_v4
+#define gatenet_circuit fast_circuit_w256
+#include FAST_CIRCUIT_HEADER_W256
+#undef gatenet_circuit
+#undef cell
+#define FK_CELL fk_v4
+#define FK_SUFFIX w256
+#define FK_CIRCUIT fast_circuit_w256
+#include "fast_kernel.h"
+#include "expert.c"
+#include "fast_driver.h"
+#undef FK_CELL
+#undef FK_SUFFIX
+#undef FK_CIRCUIT
+#pragma GCC pop_options
+
+/* 512-bit vectors: AVX-512F (vpternlogq lets the compiler fuse 3-input logic). */
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define cell fk_v8
+#define gatenet_circuit fast_circuit_w512
+#include FAST_CIRCUIT_HEADER_W512
+#undef gatenet_circuit
+#undef cell
+#define FK_CELL fk_v8
+#define FK_SUFFIX w512
+#define FK_CIRCUIT fast_circuit_w512
+#include "fast_kernel.h"
+#include "expert.c"
+#include "fast_driver.h"
+#undef FK_CELL
+#undef FK_SUFFIX
+#undef FK_CIRCUIT
+#pragma GCC pop_options
+#endif
+
+/* -- CPU features ----------------------------------------------------------------------- */
+
+int fast_width_supported(int width)
+{
+    switch (width) {
+    case FAST_W64:
+        return 1;
+#if FAST_X86
+    case FAST_W256:
+        return __builtin_cpu_supports("avx2") ? 1 : 0;
+    case FAST_W512:
+        return __builtin_cpu_supports("avx512f") ? 1 : 0;
+#endif
+    default:
+        return 0;
+    }
+}
+
+int fast_best_width(void)
+{
+    for (int w = FAST_NWIDTHS - 1; w > 0; w--)
+        if (fast_width_supported(w))
+            return w;
+    return FAST_W64;
+}
+
+int fast_width_bits(int width)
+{
+    static const int bits[FAST_NWIDTHS] = {64, 256, 512};
+    return width >= 0 && width < FAST_NWIDTHS ? bits[width] : -1;
+}
+
+int fast_default_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_procs();
+#else
+    return 1;
+#endif
+}
+
+/* -- the public API --------------------------------------------------------------------- */
+
+fast_board *fast_new(int64_t width, int64_t height, int vec_width, int flavour, int threads)
+{
+    fast_errbuf[0] = 0;
+    if (width < 1 || height < 1 || width > (INT64_C(1) << 31) || height > (INT64_C(1) << 31)) {
+        fail("width and height must be in 1..2^31");
+        return NULL;
+    }
+    if (vec_width == FAST_AUTO)
+        vec_width = fast_best_width();
+    if (vec_width < 0 || vec_width >= FAST_NWIDTHS) {
+        fail("unknown vector width");
+        return NULL;
+    }
+    if (!fast_width_supported(vec_width)) {
+        fail("this CPU does not support the requested vector width");
+        return NULL;
+    }
+    if (flavour != FAST_CIRCUIT && flavour != FAST_EXPERT) {
+        fail("unknown kernel flavour");
+        return NULL;
+    }
+    if (threads < 1) {
+        fail("threads must be >= 1");
+        return NULL;
+    }
+    fast_board *b = calloc(1, sizeof *b);
+    if (!b) {
+        fail("out of memory");
+        return NULL;
+    }
+    b->width = width;
+    b->height = height;
+    b->vec_width = vec_width;
+    b->lanes = fast_width_bits(vec_width) / 64;
+    b->flavour = flavour;
+    b->threads = threads;
+    b->g.nw = (width + 63) / 64;
+    b->g.r = (int)(width - 64 * (b->g.nw - 1));
+    b->g.last_mask = b->g.r == 64 ? ~UINT64_C(0) : (UINT64_C(1) << b->g.r) - 1;
+    /* Row pitch: an odd number of 64-byte lines. The kernels walk down columns, one row
+     * apart; with a power-of-two row size (2048 or 8192 cells) every row of a column
+     * would map to the same L1 set and the 8 ways would thrash. */
+    {
+        const int64_t cell_bytes = 8 * b->lanes;
+        int64_t lines = (b->g.nw * cell_bytes + 63) / 64;
+        if (lines % 2 == 0)
+            lines++;
+        b->g.pitch = lines * 64 / cell_bytes;
+    }
+    b->band = (height + b->lanes - 1) / b->lanes;
+    b->active = (height + b->band - 1) / b->band;
+    b->slots = b->band + 2;
+    fast_plan_tiles(b);
+    /* (B + 2) * pitch cells of lanes * 8 bytes: at most ~2^31 * 2^26 * 64 / lanes */
+    const size_t bytes = (size_t)b->slots * (size_t)b->g.pitch * (size_t)b->lanes * 8u;
+    for (int k = 0; k < 2; k++) {
+        b->buf[k] = aligned_alloc(64, (bytes + 63) / 64 * 64);
+        if (!b->buf[k]) {
+            fast_free(b);
+            fail("out of memory for the board");
+            return NULL;
+        }
+        memset(b->buf[k], 0, bytes);
+    }
+    return b;
+}
+
+void fast_free(fast_board *b)
+{
+    if (!b)
+        return;
+    free(b->buf[0]);
+    free(b->buf[1]);
+    free(b);
+}
+
+int fast_set_cells(fast_board *b, const uint8_t *cells)
+{
+    if (!b || !cells)
+        return fail("null board or cells");
+    uint64_t *base = b->buf[b->cur];
+    for (int64_t y = 0; y < b->height; y++) {
+        const uint8_t *row = cells + y * b->width;
+        const int64_t s = slot_of(b, y);
+        const int lane = lane_of(b, y);
+        for (int64_t i = 0; i < b->g.nw; i++) {
+            const int64_t x0 = 64 * i;
+            const int n = b->width - x0 < 64 ? (int)(b->width - x0) : 64;
+            uint64_t w = 0;
+            for (int k = 0; k < n; k++)
+                w |= (uint64_t)(row[x0 + k] & 1u) << k;
+            *word_at(base, b, s, lane, i) = w;
+        }
+    }
+    return 0;
+}
+
+int fast_get_cells(const fast_board *b, uint8_t *cells)
+{
+    if (!b || !cells)
+        return fail("null board or cells");
+    uint64_t *base = b->buf[b->cur];
+    for (int64_t y = 0; y < b->height; y++) {
+        uint8_t *row = cells + y * b->width;
+        const int64_t s = slot_of(b, y);
+        const int lane = lane_of(b, y);
+        for (int64_t i = 0; i < b->g.nw; i++) {
+            const int64_t x0 = 64 * i;
+            const int n = b->width - x0 < 64 ? (int)(b->width - x0) : 64;
+            const uint64_t w = *word_at(base, b, s, lane, i);
+            for (int k = 0; k < n; k++)
+                row[x0 + k] = (uint8_t)((w >> k) & 1u);
+        }
+    }
+    return 0;
+}
+
+int64_t fast_population(const fast_board *b)
+{
+    if (!b)
+        return fail("null board");
+    uint64_t *base = b->buf[b->cur];
+    int64_t pop = 0;
+    for (int64_t y = 0; y < b->height; y++)
+        for (int64_t i = 0; i < b->g.nw; i++)
+            pop += __builtin_popcountll(*word_at(base, b, slot_of(b, y), lane_of(b, y), i));
+    return pop;
+}
+
+int fast_step(fast_board *b, int64_t steps)
+{
+    if (!b)
+        return fail("null board");
+    if (steps < 0)
+        return fail("steps must be >= 0");
+    if (steps == 0)
+        return 0;
+    switch (b->vec_width) {
+    case FAST_W64:
+        fk_run_w64(b, steps);
+        break;
+#if FAST_X86
+    case FAST_W256:
+        fk_run_w256(b, steps);
+        break;
+    case FAST_W512:
+        fk_run_w512(b, steps);
+        break;
+#endif
+    default:
+        return fail("unsupported vector width");
+    }
+    b->cur ^= (int)(steps & 1);
+    return 0;
+}
+
+int fast_set_threads(fast_board *b, int threads)
+{
+    if (!b)
+        return fail("null board");
+    if (threads < 1)
+        return fail("threads must be >= 1");
+    b->threads = threads;
+    fast_plan_tiles(b);
+    return 0;
+}
+
+int fast_threads(const fast_board *b) { return b ? b->threads : fail("null board"); }
+int fast_vec_width(const fast_board *b) { return b ? b->vec_width : fail("null board"); }
+int fast_flavour(const fast_board *b) { return b ? b->flavour : fail("null board"); }
+int64_t fast_band_rows(const fast_board *b) { return b ? b->band : fail("null board"); }
+int64_t fast_row_words(const fast_board *b) { return b ? b->g.nw : fail("null board"); }
+
+double fast_time_steps(fast_board *b, int64_t steps)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (fast_step(b, steps) < 0)
+        return -1.0;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+}

@@ -1,0 +1,80 @@
+/* fast.h — the fast bit-sliced runtime: SIMD widths, OpenMP threads, lane-local halos.
+ *
+ * A board of width W and height H (a torus) is stored bit-packed, 64 cells per uint64_t
+ * word, in a layout that keeps every neighbour access lane-local (DESIGN.md):
+ *
+ *   - a "cell" is LANES uint64_t words processed together (1 for scalar, 4 for AVX2,
+ *     8 for AVX-512);
+ *   - lane L owns the horizontal band of rows [L*B, (L+1)*B), B = ceil(H / LANES);
+ *   - vector slot s (1..B) holds, in lane L, board row L*B + s - 1; slot 0 and the slot
+ *     after a lane's last real row are halo rows, refreshed before every generation
+ *     from the neighbouring lanes (torus wrap-around included).
+ *
+ * So vertical neighbours are the previous/next vector slot and horizontal neighbours are
+ * in-lane shifts with a carry from the adjacent word; no kernel ever shuffles lanes.
+ *
+ * The rule comes in two flavours, one per kernel family:
+ *   - "circuit": the generated gatenet_circuit() over `cell`, included by fast.c once per
+ *     width (define GATENET_CIRCUIT_HEADER to the generated header's path);
+ *   - "expert": the hand-written bit-sliced Life step of expert.c (B3/S23 only).
+ *
+ * All functions return a negative value (or NULL) on bad arguments instead of crashing;
+ * fast_error() then describes the problem. The Python wrapper (gatenet.fast) validates
+ * first and uses these codes only as a second line of defence.
+ */
+#ifndef GATENET_FAST_H
+#define GATENET_FAST_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Vector widths. FAST_AUTO picks the widest one the CPU supports. */
+enum { FAST_AUTO = -1, FAST_W64 = 0, FAST_W256 = 1, FAST_W512 = 2, FAST_NWIDTHS = 3 };
+/* Rule flavours. */
+enum { FAST_CIRCUIT = 0, FAST_EXPERT = 1 };
+
+typedef struct fast_board fast_board;
+
+/* 1 if this CPU (and this build) can run `width`, else 0. */
+int fast_width_supported(int width);
+/* The widest supported width (FAST_AUTO resolved). */
+int fast_best_width(void);
+/* Cells per vector word for `width` (64, 256, 512), or -1. */
+int fast_width_bits(int width);
+/* Number of processors OpenMP would use by default (1 without OpenMP). */
+int fast_default_threads(void);
+
+/* A new all-dead board. NULL on bad arguments (see fast_error()). */
+fast_board *fast_new(int64_t width, int64_t height, int vec_width, int flavour, int threads);
+void fast_free(fast_board *b);
+
+/* Copy cells in/out: `cells` is a row-major height*width array of 0/1 bytes. */
+int fast_set_cells(fast_board *b, const uint8_t *cells);
+int fast_get_cells(const fast_board *b, uint8_t *cells);
+/* Advance `steps` generations. */
+int fast_step(fast_board *b, int64_t steps);
+/* Number of live cells. */
+int64_t fast_population(const fast_board *b);
+/* Change the thread count (>= 1). */
+int fast_set_threads(fast_board *b, int threads);
+int fast_threads(const fast_board *b);
+int fast_vec_width(const fast_board *b);
+int fast_flavour(const fast_board *b);
+/* Rows per lane band (B) and words per row: for reporting and tests. */
+int64_t fast_band_rows(const fast_board *b);
+int64_t fast_row_words(const fast_board *b);
+
+/* Wall-clock seconds for `steps` generations (monotonic clock, excludes Python). */
+double fast_time_steps(fast_board *b, int64_t steps);
+
+/* The message for the last failure in this thread ("" if none). */
+const char *fast_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GATENET_FAST_H */
