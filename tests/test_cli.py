@@ -1,0 +1,95 @@
+"""The command line, run as a user would: ``python -m gatenet ...`` in a subprocess."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from _circuits import table_circuit
+from gatenet import patterns, rules
+from gatenet.circuit import Circuit
+
+LIFE_MAP = rules.LIFE.map_string
+
+
+def gatenet(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    return subprocess.run([sys.executable, "-m", "gatenet", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def life_json(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "life.json"
+    table_circuit(rules.LIFE.table, rule="B3/S23").save(path)
+    return path
+
+
+def test_table_prints_the_map_string(life_json, tmp_path):
+    r = gatenet("table", str(life_json), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == LIFE_MAP
+
+
+def test_run_gosper_gun_and_write_rle(life_json, tmp_path):
+    gun = patterns.load_builtin("gosper_glider_gun")
+    src = tmp_path / "gosper.rle"
+    patterns.write(src, gun.cells, rule="B3/S23")
+    out = tmp_path / "after.rle"
+    r = gatenet("run", str(life_json), "--pattern", str(src), "--width", "128", "--height", "96",
+                "--steps", "90", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "µs/step" in r.stdout
+    after = patterns.read(out)
+    assert after.cells.shape == (96, 128)
+    assert after.rule == "B3/S23"
+    start = patterns.place(gun, 128, 96)
+    assert np.array_equal(after.cells, rules.step(start, "B3/S23", 90))
+
+
+def test_run_random_matches_reference(life_json, tmp_path):
+    out = tmp_path / "soup.rle"
+    r = gatenet("run", str(life_json), "--random", "5", "--width", "70", "--height", "33",
+                "--steps", "0", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    start = patterns.read(out).cells
+    out2 = tmp_path / "soup2.rle"
+    r = gatenet("run", str(life_json), "--random", "5", "--width", "70", "--height", "33",
+                "--steps", "25", "--out", str(out2), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert np.array_equal(patterns.read(out2).cells, rules.step(start, "B3/S23", 25))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "{c}", "--steps", "5"], "exactly one of --pattern"),
+        (["run", "{c}", "--random", "1", "--steps", "-3"], "--steps must be"),
+        (["run", "{c}", "--random", "1", "--width", "0"], "width"),
+        (["table", "missing.json"], "cannot read circuit file"),
+        (["run", "{c}", "--pattern", "nope.rle"], "nope.rle"),
+    ],
+)
+def test_errors_are_one_clear_line(life_json, tmp_path, args, message):
+    r = gatenet(*[a.format(c=life_json) for a in args], cwd=tmp_path)
+    assert r.returncode != 0
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_unknown_format_version_is_reported(tmp_path):
+    bad = tmp_path / "future.json"
+    d = table_circuit(rules.LIFE.table).to_dict()
+    d["version"] = 99
+    import json
+
+    bad.write_text(json.dumps(d))
+    r = gatenet("table", str(bad), cwd=tmp_path)
+    assert r.returncode != 0 and "unsupported circuit format version 99" in r.stderr
+
+
+def test_table_round_trips_through_circuit(life_json):
+    assert rules.to_map(Circuit.load(life_json).truth_table()[:, 0]) == LIFE_MAP
