@@ -107,7 +107,9 @@ class _NativeBoard:
     @property
     def rule(self) -> str:
         """``B…/S…`` if the circuit's rule is outer totalistic, else its MAP string."""
-        return rule_name(self.circuit)
+        if getattr(self, "_rule", None) is None:
+            self._rule = rule_name(self.circuit)
+        return self._rule
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -205,7 +205,10 @@ class NativeLib:
             raise AttributeError(name) from None
 
 
+#: Loaded libraries by key, and by request (kind, circuit hash, flags, compiler); the C
+#: sources are read once per request per process.
 _LOADED: dict[str, NativeLib] = {}
+_BY_REQUEST: dict[tuple[str, str, tuple[str, ...], str], NativeLib] = {}
 
 
 def _compile_unit(kind: str, circuit: Circuit, flags: Sequence[str], cc: str) -> tuple[str, str]:
@@ -252,8 +255,12 @@ def load(
     _check_rule_circuit(circuit)
     cc = find_compiler(compiler)
     all_flags = [*(DEFAULT_FLAGS if flags is None else flags), *REQUIRED_FLAGS]
+    memo = (kind, circuit.content_hash(), tuple(all_flags), cc)
+    if memo in _BY_REQUEST:  # skip re-emitting and re-hashing: Boards are made often
+        return _BY_REQUEST[memo]
     source, key = _compile_unit(kind, circuit, all_flags, cc)
     if key in _LOADED:
+        _BY_REQUEST[memo] = _LOADED[key]
         return _LOADED[key]
     path = build_shared(source, kind=kind, flags=flags, cache=cache, compiler=cc, key=key)
     decl = path.with_suffix(".h")
@@ -270,6 +277,7 @@ def load(
             fn.__release_gil__ = True  # long runs should not block other Python threads
     lib = NativeLib(kind, path, key, fns, circuit)
     _LOADED[key] = lib
+    _BY_REQUEST[memo] = lib
     return lib
 
 
