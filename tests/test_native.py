@@ -211,3 +211,7 @@ def test_time_steps_reports_each_repeat() -> None:
     assert len(times) == 3 and all(t > 0 for t in times)
     with pytest.raises(ValueError):
         native.time_steps(b, steps=0)
+    w = WriteupBoard.from_array(b.to_array(), LIFE)
+    both = native.time_side_by_side({"runtime": b, "writeup": w}, steps=3, repeats=2)
+    assert sorted(both) == ["runtime", "writeup"] and all(len(v) == 2 for v in both.values())
+    assert np.array_equal(b.to_array(), w.to_array())  # both advanced the same generations
