@@ -1,0 +1,159 @@
+"""Synthesis through Yosys/ABC: results are exact, not larger, cached, and failures explain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gatenet import gates, rules
+from gatenet.circuit import Circuit, Gate, assert_exact
+from gatenet.lut import Lut3Circuit
+from gatenet.synth import (
+    SynthesisError,
+    blif_to_circuit,
+    cache_dir,
+    synthesize_gates,
+    synthesize_lut3,
+)
+
+
+def life_adder_circuit() -> Circuit:
+    """Life from adders: count the eight neighbours, compare with 2 and 3 (28 gates)."""
+    gl: list[Gate] = []
+
+    def g(op: int, a: int, b: int) -> int:
+        gl.append(Gate(op, a, b))
+        return 9 + len(gl) - 1
+
+    def half(a: int, b: int) -> tuple[int, int]:
+        return g(gates.XOR, a, b), g(gates.AND, a, b)
+
+    def full(a: int, b: int, c: int) -> tuple[int, int]:
+        t = g(gates.XOR, a, b)
+        return g(gates.XOR, t, c), g(gates.OR, g(gates.AND, a, b), g(gates.AND, t, c))
+
+    nw, n, ne, w, c, e, sw, s, se = range(9)
+    s1, c1 = full(nw, n, ne)
+    s2, c2 = full(w, e, sw)
+    s3, c3 = half(s, se)
+    ones, c4 = full(s1, s2, s3)
+    t, fours_a = full(c1, c2, c3)
+    twos, fours_b = half(t, c4)
+    many = g(gates.OR, fours_a, fours_b)
+    out = g(gates.AND, g(gates.A_AND_NOT_B, twos, many), g(gates.OR, ones, c))
+    return assert_exact(Circuit(9, tuple(gl), (out,)), rules.LIFE.table, "adder life")
+
+
+def bloated(circuit: Circuit) -> Circuit:
+    """The same function with redundant gates (double negations, duplicated logic)."""
+    gl = list(circuit.gates)
+    n = circuit.n_inputs
+    out = circuit.outputs[0]
+    for _ in range(3):
+        gl.append(Gate(gates.NOT_A, out, out))
+        gl.append(Gate(gates.NAND, n + len(gl) - 1, n + len(gl) - 1))
+        out = n + len(gl) - 1
+    return Circuit(n, tuple(gl), (out,))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GATENET_CACHE", str(tmp_path / "cache"))
+
+
+LIBRARY_OPS = {gates.AND, gates.OR, gates.XOR, gates.A_AND_NOT_B, gates.A_OR_NOT_B, gates.NOT_A}
+
+
+def test_default_gates_exact_and_not_larger() -> None:
+    c = bloated(life_adder_circuit())
+    r = synthesize_gates(c)
+    assert isinstance(r, Circuit)
+    assert_exact(r, rules.LIFE.table)
+    assert len(r) <= len(life_adder_circuit())
+    assert {g.op for g in r.gates} <= LIBRARY_OPS
+    assert r.meta["synth"]["source_gates"] == len(c)
+
+
+def test_gate_library_is_respected() -> None:
+    r = synthesize_gates(life_adder_circuit(), gates=("NAND",))
+    assert_exact(r, rules.LIFE.table)
+    assert {g.op for g in r.gates} <= {gates.NAND, gates.NOT_A}
+
+
+def test_default_lut3_exact_and_small() -> None:
+    c = life_adder_circuit()
+    r = synthesize_lut3(c)
+    assert isinstance(r, Lut3Circuit)
+    assert np.array_equal(r.truth_table()[:, 0], rules.LIFE.table)
+    assert len(r) < len(c)
+
+
+def test_strong_scripts_small_budget() -> None:
+    c = life_adder_circuit()
+    rg = synthesize_gates(c, "strong", iterations=1, patience=10, timeout=5)
+    assert_exact(rg, rules.LIFE.table)
+    rl = synthesize_lut3(c, "strong", iterations=1, patience=10, timeout=5)
+    assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
+
+
+def test_random_function_exact() -> None:
+    from test_verilog import random_circuit
+
+    c = random_circuit(11, n_inputs=6, n_gates=40)
+    r = synthesize_gates(c, "resyn2")
+    assert np.array_equal(r.truth_table(), c.truth_table())
+    rl = synthesize_lut3(c, "resyn2")
+    assert np.array_equal(rl.truth_table(), c.truth_table())
+
+
+def test_bad_script_raises_with_log() -> None:
+    with pytest.raises(SynthesisError) as info:
+        synthesize_gates(life_adder_circuit(), "strash; no_such_abc_command; map")
+    assert info.value.log_tail  # the Yosys log says which step failed
+    assert "ABC" in info.value.log_tail or "abc" in info.value.log_tail
+
+
+def test_bad_options_raise_value_error() -> None:
+    c = life_adder_circuit()
+    with pytest.raises(ValueError, match="unknown synthesis script"):
+        synthesize_gates(c, "fastest")
+    with pytest.raises(ValueError, match="gate types"):
+        synthesize_gates(c, gates=("AND", "MUX"))
+    with pytest.raises(ValueError, match="iterations"):
+        synthesize_lut3(c, "strong", iterations=0)
+    with pytest.raises(TypeError):
+        synthesize_gates(rules.LIFE.table)  # type: ignore[arg-type]
+    two = Circuit(2, (Gate(gates.AND, 0, 1),), (2, 0))
+    with pytest.raises(ValueError, match="single-output"):
+        synthesize_gates(two)
+
+
+def test_cache_hit_on_second_call() -> None:
+    c = life_adder_circuit()
+    first = synthesize_lut3(c)
+    assert not first.meta.get("cache_hit")
+    assert any(cache_dir().glob("lut3-*.json"))
+    second = synthesize_lut3(c)
+    assert second.meta.get("cache_hit") and second == first
+    g1 = synthesize_gates(c)
+    g2 = synthesize_gates(c)
+    assert g2.meta.get("cache_hit") and g2 == g1
+    # a different script is a different entry
+    assert not synthesize_gates(c, "resyn2").meta.get("cache_hit")
+
+
+def test_corrupt_cache_entry_is_recomputed() -> None:
+    c = life_adder_circuit()
+    synthesize_gates(c)
+    for p in cache_dir().glob("gates-*.json"):
+        p.write_text("{ not json")
+    r = synthesize_gates(c)
+    assert not r.meta.get("cache_hit")
+    assert_exact(r, rules.LIFE.table)
+
+
+def test_blif_reader_rejects_wide_covers() -> None:
+    c = Circuit(3, (Gate(gates.AND, 0, 1),), (3,), input_names=("a", "b", "c"))
+    text = ".model m\n.inputs a b c\n.outputs out\n.names a b c out\n111 1\n.end\n"
+    with pytest.raises(SynthesisError, match="3-input cover"):
+        blif_to_circuit(text, c)

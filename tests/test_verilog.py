@@ -1,0 +1,124 @@
+"""Verilog/BLIF export: the files are legal for Yosys and mean the same function."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gatenet import gates
+from gatenet.circuit import Circuit, Gate
+from gatenet.emit.verilog import port_names, sanitize, to_blif, to_verilog
+from gatenet.synth import blif_to_circuit, blif_to_lut3, read_blif, run_yosys
+
+
+def random_circuit(seed: int, n_inputs: int = 9, n_gates: int = 30, **names) -> Circuit:
+    """Any ops (constants, pass-throughs, a == b included), output on a random node."""
+    rng = random.Random(seed)
+    gl = []
+    for k in range(n_gates):
+        node = n_inputs + k
+        a = rng.randrange(node)
+        b = a if rng.random() < 0.1 else rng.randrange(node)
+        gl.append(Gate(rng.randrange(gates.N_GATES), a, b))
+    out = rng.randrange(n_inputs + n_gates) if rng.random() < 0.2 else n_inputs + n_gates - 1
+    return Circuit(n_inputs, tuple(gl), (out,), **names)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 9), st.integers(0, 40))
+def test_blif_roundtrip_without_yosys(seed: int, n_inputs: int, n_gates: int) -> None:
+    c = random_circuit(seed, n_inputs, n_gates)
+    back = blif_to_circuit(to_blif(c), c)
+    assert np.array_equal(back.truth_table(), c.truth_table())
+
+
+def test_rule_circuit_port_names() -> None:
+    c = random_circuit(1)
+    text = to_verilog(c)
+    assert "input  wire nw," in text and "input  wire se," in text
+    assert "output wire out" in text
+    assert text.count("assign g") == len(c.gates)
+
+
+def test_sanitize() -> None:
+    assert sanitize("a b") == "a_b"
+    assert sanitize("1x") == "_1x"
+    assert sanitize("module") == "module_"
+    assert sanitize("") == "_"
+    for name in ("a b", "1x", "module", "", "x-y", "g0"):
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sanitize(name))
+
+
+def test_port_names_stay_distinct() -> None:
+    c = random_circuit(2, n_inputs=3, n_gates=4, input_names=("g0", "a b", "a_b"))
+    ins, outs = port_names(c)
+    assert len(set(ins + outs + [f"g{k}" for k in range(4)])) == len(ins) + len(outs) + 4
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_yosys_reads_verilog_back(tmp_path, seed: int) -> None:
+    names = {"input_names": ("module", "a b", "3", "x", "wire", "g1")} if seed == 2 else {}
+    c = random_circuit(seed, n_inputs=6 if names else 9, n_gates=40, **names)
+    (tmp_path / "c.v").write_text(to_verilog(c))
+    run_yosys(
+        "read_verilog c.v\nhierarchy -top gatenet_circuit\nproc\ntechmap\nopt_clean\n"
+        "write_blif out.blif\n",
+        tmp_path,
+    )
+    back = blif_to_circuit((tmp_path / "out.blif").read_text(), c)
+    assert np.array_equal(back.truth_table(), c.truth_table())
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_yosys_reads_blif_back(tmp_path, seed: int) -> None:
+    c = random_circuit(seed, n_gates=50)
+    (tmp_path / "c.blif").write_text(to_blif(c))
+    run_yosys("read_blif c.blif\ntechmap\nopt_clean\nwrite_blif out.blif\n", tmp_path)
+    # Yosys turns each .names into a $lut and techmap into muxes: three-input covers.
+    back = blif_to_lut3((tmp_path / "out.blif").read_text(), c)
+    assert np.array_equal(back.truth_table(), c.truth_table())
+
+
+def test_read_blif_covers() -> None:
+    text = """
+    # off-set cover, don't cares, constants, a continued line
+    .model m
+    .inputs a b \\
+      c
+    .outputs y z k
+    .names a b t
+    0- 0
+    .names t c y
+    11 1
+    .names z
+    1
+    .names k
+    .end
+    """
+    net = read_blif(text)
+    assert net.inputs == ("a", "b", "c")
+    assert net.covers["t"] == (("a", "b"), (0, 0, 1, 1))  # t = a
+    assert net.covers["y"][1] == (0, 0, 0, 1)
+    assert net.covers["z"] == ((), (1,))
+    assert net.covers["k"] == ((), (0,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ".model m\n.inputs a\n.outputs y\n.latch a y\n.end\n",
+        ".model m\n.inputs a\n.outputs y\n.names a y\n2 1\n.end\n",
+        ".model m\n.inputs a\n.outputs y\n.names a y\n1 1\n0 0\n.end\n",
+        ".model m\n.inputs a\n.outputs y\n1 1\n.end\n",
+    ],
+)
+def test_read_blif_rejects_bad_input(text: str) -> None:
+    from gatenet.synth import SynthesisError
+
+    with pytest.raises(SynthesisError):
+        read_blif(text)
