@@ -1,0 +1,441 @@
+"""The fast runtime from Python: SIMD widths, OpenMP threads and the expert baseline.
+
+:class:`FastBoard` runs a circuit (or the hand-written bit-sliced Life of ``c/expert.c``)
+on a torus with the kernels of ``c/fast.c``: 64-bit words, 256-bit AVX2 vectors or 512-bit
+AVX-512 vectors, chosen at run time from what the CPU supports, spread over OpenMP threads.
+Every kernel gives results identical to :func:`gatenet.rules.step` for any board size and
+thread count (tests/test_fast.py checks that).
+
+Why a separate runtime from :class:`gatenet.board.Board`: the scalar runtime is the simple,
+obviously right C a reader studies first; this one is about speed — a lane-banded layout
+(each vector lane owns a horizontal band of rows, so neighbour access never crosses lanes),
+halo rows refreshed per generation, a column walk that loads and shifts each word once, and
+threads. Keeping them apart keeps the first one readable.
+
+Building reuses :mod:`gatenet.native` (compiler discovery, content-hashed cache, atomic
+writes). One library per circuit holds all widths; its symbols carry the build key as a
+suffix, because everything loaded through cppyy shares one namespace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gatenet import machine, native, rules
+from gatenet.board import _check_array, _check_seed, _check_size, _check_steps
+from gatenet.circuit import Circuit, atomic_write_text
+from gatenet.emit.c import emit_c, live_gates
+
+#: Kernel names: the circuit at each width, and the expert Life at each width.
+#: "auto" and "expert" pick the widest width this CPU supports.
+KERNELS: tuple[str, ...] = (
+    "scalar", "avx2", "avx512", "expert-scalar", "expert-avx2", "expert-avx512",
+)  # fmt: skip
+_WIDTHS = {"scalar": 0, "avx2": 1, "avx512": 2}
+_WIDTH_NAMES = {v: k for k, v in _WIDTHS.items()}
+_CIRCUIT, _EXPERT = 0, 1
+
+#: Flags for the fast library. No -march=native on purpose: the widths are chosen at run
+#: time with ``#pragma GCC target`` inside fast.c, so "scalar" stays plain x86-64 code
+#: (with -march=native GCC could auto-vectorise it and blur the comparison).
+FAST_FLAGS: tuple[str, ...] = ("-O3", "-fopenmp", "-Wall", "-Wextra")
+
+#: Largest thread count accepted (far above any machine this runs on; keeps OpenMP sane).
+MAX_THREADS = 1024
+
+_SOURCES = ("fast.h", "fast.c", "fast_kernel.h", "fast_driver.h", "expert.c")
+
+#: Exported functions of c/fast.c: (return type, name, parameters).
+FAST_API: tuple[tuple[str, str, str], ...] = (
+    ("int", "fast_width_supported", "int width"),
+    ("int", "fast_best_width", "void"),
+    ("int", "fast_default_threads", "void"),
+    ("fast_board *", "fast_new",
+     "int64_t width, int64_t height, int vec_width, int flavour, int threads"),
+    ("void", "fast_free", "fast_board *b"),
+    ("int", "fast_set_cells", "fast_board *b, const uint8_t *cells"),
+    ("int", "fast_get_cells", "const fast_board *b, uint8_t *cells"),
+    ("int", "fast_step", "fast_board *b, int64_t steps"),
+    ("int64_t", "fast_population", "const fast_board *b"),
+    ("int", "fast_set_threads", "fast_board *b, int threads"),
+    ("int64_t", "fast_band_rows", "const fast_board *b"),
+    ("int64_t", "fast_row_words", "const fast_board *b"),
+    ("double", "fast_time_steps", "fast_board *b, int64_t steps"),
+    ("const char *", "fast_error", "void"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FastLib:
+    """A loaded fast library: path, symbol suffix and the cppyy functions by plain name."""
+
+    path: Path
+    suffix: str
+    functions: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.functions[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_LOADED: dict[str, FastLib] = {}
+
+
+def _default_circuit() -> Circuit:
+    from gatenet.handmade import handmade_life
+
+    return handmade_life()
+
+
+def _compile_unit(circuit: Circuit, flags: list[str], cc: str, cache: Path) -> tuple[str, str]:
+    """The compile unit's text and its key; writes the three per-width circuit headers.
+
+    Emitted headers carry include guards named after the function, so fast.c cannot include
+    one header three times; instead each width gets its own copy with its own function name
+    (fast_circuit_w64/_w256/_w512), stored under a hash of its text.
+    """
+    defines = []
+    header_text = ""
+    for w in ("w64", "w256", "w512"):
+        text = emit_c(circuit, name=f"fast_circuit_{w}")
+        h = hashlib.sha256(text.encode()).hexdigest()[:16]
+        path = cache / f"fastcircuit_{h}_{w}.h"
+        if not path.exists():
+            atomic_write_text(path, text)
+        defines.append(f'#define FAST_CIRCUIT_HEADER_{w.upper()} "{path}"')
+        header_text += text
+    sources = "".join((native.c_dir() / f).read_text() for f in _SOURCES)
+
+    def unit(suffix: str) -> str:
+        renames = "".join(f"#define {n} {n}_{suffix}\n" for _, n, _ in FAST_API)
+        return (
+            f"/* gatenet.fast for circuit {circuit.content_hash()} */\n{renames}\n"
+            + "\n".join(defines)
+            + '\n#include "fast.c"\n'
+        )
+
+    key = native.build_key(unit("SUFFIX") + sources + header_text, flags, cc)
+    return unit(key), key
+
+
+def load(
+    circuit: Circuit | None = None,
+    *,
+    cache: str | os.PathLike[str] | None = None,
+    compiler: str | None = None,
+) -> FastLib:
+    """Build (or reuse) and load the fast library for ``circuit`` (default: handmade Life).
+
+    Loading the same circuit again returns the same object.
+    """
+    circuit = _default_circuit() if circuit is None else circuit
+    native._check_rule_circuit(circuit)
+    cc = native.find_compiler(compiler)
+    flags = [*FAST_FLAGS, *native.REQUIRED_FLAGS]
+    out_dir = native.cache_dir(cache)
+    source, key = _compile_unit(circuit, flags, cc, out_dir)
+    if key in _LOADED:
+        return _LOADED[key]
+    path = native.build_shared(
+        source, kind="fast", flags=list(FAST_FLAGS), cache=out_dir, compiler=cc, key=key
+    )
+    decl = path.with_suffix(".h")
+    if not decl.exists():
+        lines = ["#include <stdint.h>", "typedef struct fast_board fast_board;"]
+        lines += [f"{r} {n}_{key}({p});" for r, n, p in FAST_API]
+        atomic_write_text(decl, "\n".join(lines) + "\n")
+
+    import cppyy
+
+    cppyy.c_include(str(decl))
+    cppyy.load_library(str(path))
+    fns = {n: getattr(cppyy.gbl, f"{n}_{key}") for _, n, _ in FAST_API}
+    for name in ("fast_step", "fast_time_steps"):
+        fns[name].__release_gil__ = True  # long runs should not block other Python threads
+    lib = FastLib(path, key, fns)
+    _LOADED[key] = lib
+    return lib
+
+
+def available_kernels() -> tuple[str, ...]:
+    """The kernels this CPU can run, in :data:`KERNELS` order (scalar ones always)."""
+    lib = load()
+    return tuple(
+        k for k in KERNELS if lib.fast_width_supported(_WIDTHS[k.removeprefix("expert-")])
+    )
+
+
+def resolve_kernel(kernel: str) -> str:
+    """``kernel`` with "auto"/"expert" replaced by the widest supported variant.
+
+    Raises ValueError for unknown names and for widths this CPU cannot run.
+    """
+    if not isinstance(kernel, str):
+        raise TypeError(f"kernel must be a string, got {type(kernel).__name__}")
+    avail = available_kernels()
+    if kernel == "auto":
+        return [k for k in avail if not k.startswith("expert-")][-1]
+    if kernel == "expert":
+        return [k for k in avail if k.startswith("expert-")][-1]
+    if kernel not in KERNELS:
+        raise ValueError(
+            f"unknown kernel {kernel!r}; expected 'auto', 'expert' or one of {list(KERNELS)}"
+        )
+    if kernel not in avail:
+        raise ValueError(f"kernel {kernel!r} is not supported by this CPU ({list(avail)} are)")
+    return kernel
+
+
+def _check_threads(threads: Any) -> int:
+    if threads is None:
+        return int(load().fast_default_threads())
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer):
+        raise TypeError(f"threads must be an integer ≥ 1 or None, got {type(threads).__name__}")
+    if not 1 <= threads <= MAX_THREADS:
+        raise ValueError(f"threads must be in 1..{MAX_THREADS}, got {threads}")
+    return int(threads)
+
+
+def _is_life(circuit: Circuit) -> bool:
+    return bool(np.array_equal(circuit.truth_table()[:, 0], rules.LIFE.table))
+
+
+class FastBoard:
+    """A torus stepped by the fast runtime.
+
+    ``board`` is a 2-D 0/1 array (integers or bools). ``kernel`` is "auto" (widest
+    supported circuit kernel), "scalar", "avx2", "avx512", "expert" (widest expert Life) or
+    "expert-scalar"/"expert-avx2"/"expert-avx512". ``circuit`` is required for circuit
+    kernels; the expert kernels compute Life whatever the circuit, so they refuse a circuit
+    for another rule. ``threads`` defaults to every core.
+    """
+
+    def __init__(
+        self,
+        board: Any,
+        circuit: Circuit | None = None,
+        kernel: str = "auto",
+        threads: int | None = None,
+        *,
+        cache: str | os.PathLike[str] | None = None,
+    ) -> None:
+        a = _check_array(board)
+        if circuit is not None and not isinstance(circuit, Circuit):
+            raise TypeError(f"circuit must be a gatenet Circuit, got {type(circuit).__name__}")
+        self.kernel = resolve_kernel(kernel)
+        expert = self.kernel.startswith("expert-")
+        if circuit is None and not expert:
+            raise TypeError(f"kernel {self.kernel!r} runs a circuit: pass circuit=")
+        if circuit is not None:
+            native._check_rule_circuit(circuit)
+            if expert and not _is_life(circuit):
+                raise ValueError("the expert kernels compute B3/S23 only; the circuit's rule "
+                                 "differs")
+        self.circuit = circuit if circuit is not None else _default_circuit()
+        self.height, self.width = a.shape
+        nthreads = _check_threads(threads)
+        lib = load(self.circuit, cache=cache)
+        width = _WIDTHS[self.kernel.removeprefix("expert-")]
+        ptr = lib.fast_new(self.width, self.height, width, _EXPERT if expert else _CIRCUIT,
+                           nthreads)
+        if not ptr:
+            raise MemoryError(f"fast runtime refused the board: {lib.fast_error()}")
+        self._lib, self._ptr, self._threads = lib, ptr, nthreads
+        self._finalizer = weakref.finalize(self, lib.fast_free, ptr)
+        self._call("fast_set_cells", a)
+
+    @classmethod
+    def random(
+        cls, width: int, height: int, circuit: Circuit | None = None, kernel: str = "auto",
+        threads: int | None = None, seed: int = 0, density: float = 0.5, **kw: Any,
+    ) -> FastBoard:
+        """A board with each cell alive with probability ``density`` (numpy's PCG64)."""
+        w, h = _check_size(width, height)
+        from gatenet.board import _check_density
+
+        rng = np.random.default_rng(_check_seed(seed))
+        a = (rng.random((h, w)) < _check_density(density)).astype(np.uint8)
+        return cls(a, circuit, kernel, threads, **kw)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _live(self) -> Any:
+        if not self._finalizer.alive:
+            raise ValueError("operation on a closed board")
+        return self._ptr
+
+    def _call(self, name: str, *args: Any) -> Any:
+        r = getattr(self._lib, name)(self._live(), *args)
+        if isinstance(r, int) and r < 0:
+            raise RuntimeError(f"{name} failed: {self._lib.fast_error()}")
+        return r
+
+    def close(self) -> None:
+        """Free the C memory now (idempotent); the board is unusable afterwards."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def __enter__(self) -> FastBoard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"population={self.population}"
+        return (f"<FastBoard {self.height}×{self.width} {self.kernel} threads={self._threads} "
+                f"{state}>")
+
+    # -- the board ---------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.height, self.width)
+
+    @property
+    def threads(self) -> int:
+        return self._threads
+
+    @threads.setter
+    def threads(self, n: int) -> None:
+        n = _check_threads(n)
+        self._call("fast_set_threads", n)
+        self._threads = n
+
+    def step(self, n: int = 1) -> FastBoard:
+        """Advance ``n`` generations (the GIL is released meanwhile); returns self."""
+        n = _check_steps(n)
+        if n >= 1 << 63:
+            raise ValueError(f"steps must be below 2**63, got {n}")
+        if n:
+            self._call("fast_step", n)
+        return self
+
+    def to_array(self) -> np.ndarray:
+        out = np.empty((self.height, self.width), dtype=np.uint8)
+        self._call("fast_get_cells", out)
+        return out
+
+    @property
+    def population(self) -> int:
+        return int(self._call("fast_population"))
+
+    def time_steps(self, steps: int) -> float:
+        """Seconds for ``steps`` generations, timed in C (no Python overhead inside)."""
+        steps = _check_steps(steps)
+        t = float(self._lib.fast_time_steps(self._live(), steps))
+        if t < 0:
+            raise RuntimeError(f"fast_time_steps failed: {self._lib.fast_error()}")
+        return t
+
+    @property
+    def vector_words(self) -> int:
+        """Vector words per generation: band rows × words per row (what the bound counts)."""
+        return int(self._call("fast_band_rows")) * int(self._call("fast_row_words"))
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+#: Bitwise vector operations retired per cycle, per kernel width: Zen 4 figures (4 vector
+#: pipes for 256-bit logic, 512-bit ops double-pumped through them; 4 integer ALUs).
+#: Assumptions for the throughput bound, not measurements.
+ISSUE_WIDTH: dict[str, float] = {"scalar": 4.0, "avx2": 4.0, "avx512": 2.0}
+#: Per output word beyond the rule itself: two shifts and an OR for each of the west and
+#: east neighbour words, and the mask of the last word's padding bits.
+LAYOUT_OPS = 7
+#: c/expert.c's count per output word, layout included (see its header comment).
+EXPERT_OPS = 29
+
+
+def ops_per_word(kernel: str, circuit: Circuit | None = None) -> int:
+    """Bitwise operations per output word: live gates + layout, or the expert's count."""
+    if kernel.startswith("expert"):
+        return EXPERT_OPS
+    if circuit is None:
+        raise TypeError("a circuit kernel's operation count needs the circuit")
+    return sum(live_gates(circuit)) + LAYOUT_OPS
+
+
+def throughput_bound_us(kernel: str, vector_words: int, ops: int,
+                        clock_mhz: float | None = None) -> float | None:
+    """The instruction-throughput bound in µs per step: ops × words ÷ issue width ÷ clock.
+
+    Ignores loads, stores and the halo copy, so real kernels sit above it; None when the
+    clock is unknown.
+    """
+    mhz = machine.cpu_mhz() if clock_mhz is None else clock_mhz
+    if not mhz:
+        return None
+    width = ISSUE_WIDTH[kernel.removeprefix("expert-")]
+    return ops * vector_words / width / mhz
+
+
+def measure(
+    kernel: str = "auto",
+    width: int = 512,
+    height: int = 512,
+    threads: int | None = 1,
+    steps: int | None = None,
+    repeats: int = 5,
+    circuit: Circuit | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Time ``kernel`` on a random ``height × width`` board: medians of ``repeats`` runs.
+
+    Each repeat times ``steps`` generations in C (default: about 5·10⁸ cell updates, at
+    least 3 steps). ``circuit`` defaults to the hand-made Life circuit. Returns plain
+    numbers (µs per step, cell updates per second, the throughput bound and the fraction of
+    it reached) so a benchmark table or the book can use them directly.
+    """
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
+    w, h = _check_size(width, height)
+    if steps is None:
+        steps = max(3, min(1000, 500_000_000 // (w * h)))
+    steps = _check_steps(steps)
+    if steps < 1:
+        raise ValueError("steps must be ≥ 1 to time anything")
+    kernel = resolve_kernel(kernel)
+    circ = circuit if circuit is not None else _default_circuit()
+    with FastBoard.random(w, h, circ, kernel, threads, seed=seed, density=0.35) as b:
+        b.step(max(1, steps // 10))  # warm caches, page in both buffers
+        times = [b.time_steps(steps) / steps * 1e6 for _ in range(repeats)]
+        words = b.vector_words
+        nthreads = b.threads
+    med = statistics.median(times)
+    ops = ops_per_word(kernel, circ)
+    mhz = machine.cpu_mhz()
+    bound = throughput_bound_us(kernel, words, ops, mhz)
+    bound_threads = bound / nthreads if bound is not None else None
+    return {
+        "kernel": kernel,
+        "width": w,
+        "height": h,
+        "threads": nthreads,
+        "steps": steps,
+        "repeats": repeats,
+        "us_per_step": med,
+        "us_per_step_min": min(times),
+        "us_per_step_all": times,
+        "cell_updates_per_s": w * h / (med * 1e-6),
+        "ns_per_cell": med * 1e3 / (w * h),
+        "ops_per_word": ops,
+        "vector_words": words,
+        "issue_width": ISSUE_WIDTH[kernel.removeprefix("expert-")],
+        "clock_mhz": mhz,
+        "bound_us_per_step": bound_threads,
+        "fraction_of_bound": (bound_threads / med) if bound_threads else None,
+    }

@@ -1,0 +1,245 @@
+"""The fast runtime (c/fast.c, gatenet.fast) against the numpy reference, rules.step.
+
+Every kernel the CPU supports, at one and two threads, on board shapes chosen to hit the
+layout's edge cases (a single cell, a single word, widths just below/above a word, heights
+that do not divide into the lanes, boards shorter than the lane count, tall and narrow),
+compared with rules.step after 1, 2, 5, 17 and 100 generations. Circuit kernels run a
+random *asymmetric* rule (Life is mirror-symmetric and would hide a swapped W/E or N/S, and
+its all-dead neighbourhood stays dead, which would hide padding bits leaking in); the
+expert kernels run Life. c/test_fast.c repeats the layout checks under ASan and UBSan.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _circuits import random_table, table_circuit
+from gatenet import fast, machine, native, rules
+from gatenet.circuit import Circuit, Gate
+from gatenet.emit.c import emit_c
+from gatenet.handmade import handmade_life
+
+SHAPES = [  # (height, width)
+    (1, 1), (1, 64), (64, 1), (3, 5), (63, 64), (64, 65), (65, 130), (200, 7), (7, 200),
+    (512, 512), (1000, 3), (2, 129),
+]  # fmt: skip
+CHECKPOINTS = (1, 2, 5, 17, 100)
+AVAILABLE = fast.available_kernels()
+
+
+@functools.cache
+def asym() -> Circuit:
+    """A random rule with pattern 0 -> 1 (so dead padding would come alive if it leaked)."""
+    t = random_table(7)
+    t[0] = 1
+    return table_circuit(t)
+
+
+@functools.cache
+def reference(shape: tuple[int, int], life: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A random start and rules.step's boards at every checkpoint (computed once)."""
+    a = (np.random.default_rng(hash(shape) % 2**32).random(shape) < 0.4).astype(np.uint8)
+    table = rules.LIFE.table if life else asym().truth_table()[:, 0]
+    out, b, done = [], a, 0
+    for c in CHECKPOINTS:
+        b = rules.step(b, table, c - done)
+        done = c
+        out.append(b)
+    return a, out
+
+
+def _kernel_params():
+    return [pytest.param(k, marks=pytest.mark.skipif(k not in AVAILABLE,
+                                                     reason=f"CPU lacks {k}"))
+            for k in fast.KERNELS]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("kernel", _kernel_params())
+def test_kernel_matches_reference(kernel: str, threads: int, shape: tuple[int, int]) -> None:
+    expert = kernel.startswith("expert")
+    start, expected = reference(shape, expert)
+    circuit = handmade_life() if expert else asym()
+    with fast.FastBoard(start, circuit, kernel, threads) as b:
+        done = 0
+        for c, want in zip(CHECKPOINTS, expected, strict=True):
+            b.step(c - done)
+            done = c
+            got = b.to_array()
+            assert np.array_equal(got, want), f"{kernel} differs after {c} generations"
+            assert b.population == int(want.sum())
+
+
+@pytest.mark.parametrize("kernel", AVAILABLE)
+def test_handmade_life_circuit(kernel: str) -> None:
+    """The real Life circuit through every kernel, including a glider across the wrap."""
+    a = np.zeros((20, 70), dtype=np.uint8)
+    a[0:3, 67:70] = [[0, 1, 0], [0, 0, 1], [1, 1, 1]]  # glider at the top-right corner
+    with fast.FastBoard(a, handmade_life(), kernel, threads=2) as b:
+        for s in (1, 3, 40, 200):
+            a = rules.step(a, rules.LIFE, s)
+            assert np.array_equal(b.step(s).to_array(), a)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    h=st.integers(1, 40), w=st.integers(1, 150), steps=st.integers(0, 6),
+    kernel=st.sampled_from(AVAILABLE), threads=st.integers(1, 3), seed=st.integers(0, 2**16),
+)  # fmt: skip
+def test_any_shape(h: int, w: int, steps: int, kernel: str, threads: int, seed: int) -> None:
+    a = (np.random.default_rng(seed).random((h, w)) < 0.45).astype(np.uint8)
+    expert = kernel.startswith("expert")
+    circuit = handmade_life() if expert else asym()
+    with fast.FastBoard(a, circuit, kernel, threads) as b:
+        want = rules.step(a, rules.LIFE if expert else circuit.truth_table()[:, 0], steps)
+        assert np.array_equal(b.step(steps).to_array(), want)
+
+
+def test_thread_count_does_not_change_results() -> None:
+    a = (np.random.default_rng(3).random((301, 333)) < 0.5).astype(np.uint8)
+    outs = []
+    for t in (1, 2, 3, 5):
+        with fast.FastBoard(a, asym(), "auto", t) as b:
+            outs.append(b.step(23).to_array())
+    assert all(np.array_equal(o, outs[0]) for o in outs)
+    with fast.FastBoard(a, asym(), "auto", 1) as b:  # changing threads mid-run
+        b.step(10)
+        b.threads = 2
+        assert b.threads == 2
+        assert np.array_equal(b.step(13).to_array(), outs[0])
+
+
+def test_available_kernels_follow_cpu_flags() -> None:
+    assert "scalar" in AVAILABLE and "expert-scalar" in AVAILABLE
+    flags = machine.cpu_flags()
+    if flags:
+        assert ("avx2" in AVAILABLE) == ("avx2" in flags)
+        assert ("avx512" in AVAILABLE) == ("avx512f" in flags)
+    assert fast.resolve_kernel("auto") == [k for k in AVAILABLE if "expert" not in k][-1]
+    assert fast.resolve_kernel("expert") == [k for k in AVAILABLE if "expert" in k][-1]
+
+
+def test_random_board_and_defaults() -> None:
+    b = fast.FastBoard.random(100, 30, handmade_life(), seed=5, density=0.3)
+    assert b.shape == (30, 100) and b.threads >= 1 and b.kernel in AVAILABLE
+    a = b.to_array()
+    assert a.dtype == np.uint8 and set(np.unique(a)) <= {0, 1}
+    assert np.array_equal(b.step(4).to_array(), rules.step(a, rules.LIFE, 4))
+    assert "FastBoard 30×100" in repr(b)
+    b.close()
+    b.close()  # idempotent
+    assert "closed" in repr(b)
+    with pytest.raises(ValueError, match="closed"):
+        b.step()
+    e = fast.FastBoard(np.ones((4, 4), dtype=bool), kernel="expert")  # no circuit needed
+    assert e.step().population == 0
+
+
+# -- bad input: clear exceptions, never a crash ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"kernel": "avx9000"}, ValueError, "unknown kernel"),
+        ({"kernel": 3}, TypeError, "kernel"),
+        ({"threads": 0}, ValueError, "threads"),
+        ({"threads": -2}, ValueError, "threads"),
+        ({"threads": 10**6}, ValueError, "threads"),
+        ({"threads": True}, TypeError, "threads"),
+        ({"threads": 1.5}, TypeError, "threads"),
+        ({"circuit": "B3/S23"}, TypeError, "Circuit"),
+        ({"circuit": None}, TypeError, "circuit"),
+        ({"kernel": "expert", "circuit": "asym"}, ValueError, "B3/S23"),
+        ({"circuit": Circuit(8, (Gate(1, 0, 1),), (8,))}, ValueError, "9 inputs"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, exc: type, match: str) -> None:
+    args = {"circuit": handmade_life(), **kwargs}
+    if args["circuit"] == "asym":
+        args["circuit"] = asym()
+    with pytest.raises(exc, match=match):
+        fast.FastBoard(np.zeros((5, 5), dtype=np.uint8), **args)
+
+
+@pytest.mark.parametrize(
+    ("board", "exc"),
+    [
+        (np.zeros((2, 2, 2), dtype=np.uint8), ValueError),
+        (np.zeros(5, dtype=np.uint8), ValueError),
+        (np.zeros((0, 5), dtype=np.uint8), ValueError),
+        (np.full((3, 3), 2, dtype=np.uint8), ValueError),
+        (np.full((3, 3), -1), ValueError),
+        (np.zeros((3, 3), dtype=float), TypeError),
+        ("not a board", ValueError),
+    ],
+)
+def test_bad_boards(board, exc: type) -> None:
+    with pytest.raises(exc):
+        fast.FastBoard(board, handmade_life())
+
+
+def test_bad_steps_and_threads() -> None:
+    b = fast.FastBoard(np.zeros((3, 3), dtype=np.uint8), handmade_life(), threads=1)
+    for bad, exc in ((-1, ValueError), (1.5, TypeError), (True, TypeError), (2**63, ValueError)):
+        with pytest.raises(exc):
+            b.step(bad)
+    with pytest.raises(ValueError):
+        b.threads = 0
+    assert b.threads == 1
+    with pytest.raises(ValueError):
+        fast.FastBoard.random(0, 5, handmade_life())
+    with pytest.raises(ValueError):
+        fast.FastBoard.random(5, 5, handmade_life(), density=1.5)
+
+
+# -- measuring (reports numbers; asserts only their shape, never their size) ----------------
+
+
+def test_measure_reports_numbers() -> None:
+    r = fast.measure("expert-scalar", 128, 64, threads=1, steps=3, repeats=2)
+    assert r["kernel"] == "expert-scalar" and r["threads"] == 1 and r["steps"] == 3
+    assert len(r["us_per_step_all"]) == 2
+    assert r["ops_per_word"] == fast.EXPERT_OPS and r["vector_words"] == 2 * 64
+    r = fast.measure("scalar", 64, 8, threads=1, steps=2, repeats=1)
+    assert r["ops_per_word"] == len(handmade_life().gates) + fast.LAYOUT_OPS
+    assert fast.throughput_bound_us("avx512", 1000, 30, 1000.0) == pytest.approx(15.0)
+    with pytest.raises(ValueError):
+        fast.measure("scalar", 8, 8, repeats=0)
+
+
+# -- the sanitizer harness ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+@pytest.mark.parametrize("which", ["test-circuit", "asymmetric"])
+def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
+    """c/test_fast.c with ASan + UBSan + OpenMP: every width, flavour and 1-3 threads."""
+    c = native.c_dir()
+    defines = []
+    if which == "test-circuit":
+        defines.append('-DGATENET_CIRCUIT_HEADER="fast_test_circuit.h"')
+    else:
+        for w in ("w64", "w256", "w512"):
+            (tmp_path / f"{w}.h").write_text(emit_c(asym(), name=f"fast_circuit_{w}"))
+            defines.append(f'-DFAST_CIRCUIT_HEADER_{w.upper()}="{w}.h"')
+    exe = tmp_path / "test_fast"
+    cmd = ["gcc", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+           "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
+           "-Werror", *defines, "-I", str(tmp_path), "-I", str(c), str(c / "test_fast.c"),
+           "-o", str(exe)]  # fmt: skip
+    build = subprocess.run(cmd, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1", "OMP_WAIT_POLICY": "passive"}
+    run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("ok") and run.stderr == ""
