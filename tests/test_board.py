@@ -90,9 +90,11 @@ def test_random_rejects(kwargs, exc, msg) -> None:
         Board.random(**args)
 
 
-def test_random_needs_a_circuit() -> None:
-    with pytest.raises(TypeError, match="circuit"):
-        Board.random(8, 8)
+def test_default_circuit_is_life() -> None:
+    b = Board.random(37, 21, seed=4)
+    start = b.to_array()
+    assert b.rule == "B3/S23"
+    assert np.array_equal(b.step(9).to_array(), rules.step(start, "B3/S23", 9))
 
 
 @pytest.mark.parametrize("n,exc", [(-1, ValueError), (1.0, TypeError), ("3", TypeError),

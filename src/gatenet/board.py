@@ -24,6 +24,13 @@ from gatenet.emit.c import rule_name
 _MAX_CELLS = 1 << 40  # far beyond memory; keeps size arithmetic obviously safe
 
 
+def default_circuit() -> Circuit:
+    """The circuit a board uses when none is given: the hand-made 28-gate Life circuit."""
+    from gatenet.handmade import handmade_life
+
+    return handmade_life()
+
+
 def _check_size(width: Any, height: Any) -> tuple[int, int]:
     for name, v in (("width", width), ("height", height)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer):
@@ -134,16 +141,18 @@ class Board(_NativeBoard):
     c/runtime.h); :meth:`to_array` and :meth:`from_array` use plain ``(height, width)`` uint8.
     """
 
-    def __init__(self, width: int, height: int, circuit: Circuit, **build: Any) -> None:
+    def __init__(
+        self, width: int, height: int, circuit: Circuit | None = None, **build: Any
+    ) -> None:
         """An all-dead board; ``build`` goes to :func:`gatenet.native.load_runtime`."""
         self.width, self.height = _check_size(width, height)
-        self.circuit = circuit
+        self.circuit = circuit = default_circuit() if circuit is None else circuit
         lib = native.load_runtime(circuit, **build)
         self._adopt(lib, lib.gatenet_board_new(self.width, self.height),
                     lib.gatenet_board_free, f"a {self.height}×{self.width} board")
 
     @classmethod
-    def from_array(cls, arr: Any, circuit: Circuit, **build: Any) -> Board:
+    def from_array(cls, arr: Any, circuit: Circuit | None = None, **build: Any) -> Board:
         """A board holding ``arr`` (2-D, integer or bool, values 0/1)."""
         a = _check_array(arr)
         b = cls(a.shape[1], a.shape[0], circuit, **build)
@@ -156,8 +165,6 @@ class Board(_NativeBoard):
         circuit: Circuit | None = None, **build: Any,
     ) -> Board:
         """Each cell alive with probability ``density`` (xorshift64; see c/runtime.h)."""
-        if circuit is None:
-            raise TypeError("Board.random needs a circuit")
         d, s = _check_density(density), _check_seed(seed)
         b = cls(width, height, circuit, **build)
         b._lib.gatenet_board_fill_random(b._live(), s, d)
@@ -193,17 +200,19 @@ def _unpack_words(words: np.ndarray, height: int, width: int) -> np.ndarray:
 class WriteupBoard(_NativeBoard):
     """The write-up's runtime behind the Board interface (width a multiple of 64)."""
 
-    def __init__(self, width: int, height: int, circuit: Circuit, **build: Any) -> None:
+    def __init__(
+        self, width: int, height: int, circuit: Circuit | None = None, **build: Any
+    ) -> None:
         self.width, self.height = _check_size(width, height)
         if self.width % 64:
             raise ValueError(f"the write-up's runtime needs a width multiple of 64, got {width}")
-        self.circuit = circuit
+        self.circuit = circuit = default_circuit() if circuit is None else circuit
         lib = native.load_writeup_baseline(circuit, **build)
         self._adopt(lib, lib.writeup_new(self.width, self.height), lib.writeup_free,
                     f"a {self.height}×{self.width} board")
 
     @classmethod
-    def from_array(cls, arr: Any, circuit: Circuit, **build: Any) -> WriteupBoard:
+    def from_array(cls, arr: Any, circuit: Circuit | None = None, **build: Any) -> WriteupBoard:
         a = _check_array(arr)
         b = cls(a.shape[1], a.shape[0], circuit, **build)
         b._lib.writeup_load(b._live(), np.ascontiguousarray(_pack_words(a)))
@@ -214,8 +223,6 @@ class WriteupBoard(_NativeBoard):
         cls, width: int, height: int, circuit: Circuit | None = None, **build: Any
     ) -> WriteupBoard:
         """The write-up's own start: one xorshift64 word per 64 cells (global state)."""
-        if circuit is None:
-            raise TypeError("WriteupBoard.random needs a circuit")
         b = cls(width, height, circuit, **build)
         b._lib.writeup_fill_random(b._live())
         return b
