@@ -93,3 +93,25 @@ def test_unknown_format_version_is_reported(tmp_path):
 
 def test_table_round_trips_through_circuit(life_json):
     assert rules.to_map(Circuit.load(life_json).truth_table()[:, 0]) == LIFE_MAP
+
+
+@pytest.mark.slow
+def test_train_then_table_is_life(tmp_path):
+    out = tmp_path / "life.json"
+    r = gatenet("train", "--rule", "B3/S23", "--seed", "1", "--out", str(out), "--no-synth",
+                "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "copy propagation" in r.stdout and "verified on all 512" in r.stdout
+    t = gatenet("table", str(out), cwd=tmp_path)
+    assert t.stdout.strip() == LIFE_MAP
+    c = Circuit.load(out)
+    assert c.meta["rule"] == "B3/S23" and c.meta["seed"] == 1
+
+
+def test_train_that_does_not_converge_fails_clearly(tmp_path):
+    out = tmp_path / "life.json"
+    r = gatenet("train", "--seed", "0", "--max-epochs", "3", "--out", str(out), "--no-synth",
+                "--quiet", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "patterns wrong" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
