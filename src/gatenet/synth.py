@@ -70,20 +70,32 @@ YOSYS_DEFAULT_LUT = (
     "strash; &get -n; &fraig -x; &put; scorr; dc2; dretime; strash; dch -f; if; mfs2"
 )
 
-_DEEPSYN = "strash; &get -n; &deepsyn -I {iterations} -J {patience} -S {seed} -T {timeout}; &put"
+#: ``{deepsyn}`` in a script: SAT-based resynthesis, bounded by restarts (-I) and steps
+#: without improvement per restart (-J) so the result is reproducible; -T caps each restart.
+_DEEPSYN = "&deepsyn -I {iterations} -J {patience} -S {seed} -T {timeout}"
+#: Rebuild from the function, not the learned structure: a 9-input function collapses to a
+#: BDD instantly, and ``sop; fx`` factors it. Training leaves structure ABC cannot undo
+#: locally; starting from the function is worth 10-30 % on learned Life circuits.
+_FROM_FUNCTION = "strash; collapse; sop; fx; strash"
 
-#: Named ABC scripts per target. ``{deepsyn}`` expands to the iteration-bounded &deepsyn.
+#: Named ABC scripts for two-input gates (mapped with ``map -a`` to the genlib library).
 GATE_SCRIPTS: dict[str, str] = {
     "default": YOSYS_DEFAULT_GATES,
     "resyn2": f"strash; {RESYN2}; {RESYN2}; dch -f; map -a",
-    "strong": "{deepsyn}; dch -f; map -a",
-    "strong-mfs": "{deepsyn}; dch -f; map -a; mfs2 -a; strash; dch -f; map -a",
+    # the CEO's recipe: time-bounded, so results depend on machine load
+    "timed": "strash; &get -n; &deepsyn -T {timeout}; &put; dch -f; map -a",
+    "deepsyn": "strash; &get -n; {deepsyn} -t; &put; dch -f; map -a",
+    "strong": f"{_FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; map -a; "
+    "mfs2 -a; strash; dch -f; map -a",
 }
+#: Named ABC scripts for three-input LUTs (``if -K 3``).
 LUT_SCRIPTS: dict[str, str] = {
     "default": YOSYS_DEFAULT_LUT,
     "resyn2": f"strash; {RESYN2}; {RESYN2}; dch -f; if -K 3 -a; mfs2; lutpack -S 1",
-    "strong": "{deepsyn}; dch -f; if -K 3 -a",
-    "strong-mfs": "{deepsyn}; dch -f; if -K 3 -a; mfs2 -a; lutpack -S 1",
+    "timed": "strash; &get -n; &deepsyn -T {timeout}; &put; dch -f; if -K 3 -a",
+    "deepsyn": "strash; &get -n; {deepsyn} -t; &put; dch -f; if -K 3 -a; mfs2 -a; lutpack -S 1",
+    "strong": f"{_FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; if -K 3 -a; "
+    "mfs2 -a; lutpack -S 1",
 }
 
 
@@ -106,10 +118,10 @@ class SynthOptions:
     script: str = "default"
     gates: tuple[str, ...] = DEFAULT_GATES
     unit_cost: bool = True
-    iterations: int = 1
-    patience: int = 500
+    iterations: int = 8
+    patience: int = 100
     seed: int = 1
-    timeout: int = 60
+    timeout: int = 30
 
     def key(self, target: str) -> dict[str, Any]:
         return {"target": target, **self.__dict__, "gates": list(self.gates)}
@@ -154,7 +166,10 @@ def run_yosys(commands: str, workdir: Path, timeout: float = 600) -> str:
     except subprocess.TimeoutExpired:
         raise SynthesisError(f"yosys timed out after {timeout:.0f} s", _log_tail(workdir)) from None
     if proc.returncode != 0:
-        tail = _log_tail(workdir) or (proc.stderr or proc.stdout)[-3000:]
+        tail = _log_tail(workdir)
+        err = (proc.stderr or "").strip()
+        if err:  # a WebAssembly trap (an ABC crash) is reported here, not in the log
+            tail += "\n--- stderr (tail) ---\n" + err[-1500:]
         raise SynthesisError(f"yosys failed (exit status {proc.returncode})", tail)
     return (workdir / "yosys.log").read_text(errors="replace")
 
@@ -389,7 +404,7 @@ def abc_script(target: str, opts: SynthOptions) -> str:
     deepsyn = _DEEPSYN.format(
         iterations=opts.iterations, patience=opts.patience, seed=opts.seed, timeout=opts.timeout
     )
-    text = text.replace("{deepsyn}", deepsyn)
+    text = text.replace("{deepsyn}", deepsyn).replace("{timeout}", str(opts.timeout))
     if target == "gates" and opts.unit_cost:
         text = "read_library unit.genlib; " + text
     return text
@@ -512,10 +527,10 @@ def synthesize_gates(
     *,
     gates: Sequence[str] = DEFAULT_GATES,
     unit_cost: bool = True,
-    iterations: int = 1,
-    patience: int = 500,
+    iterations: int = 8,
+    patience: int = 100,
     seed: int = 1,
-    timeout: int = 60,
+    timeout: int = 30,
     cache: bool = True,
 ) -> Circuit:
     """Map ``circuit`` to two-input gates of the library ``gates`` (plus NOT); verified exact.
@@ -533,12 +548,16 @@ def synthesize_lut3(
     circuit: Circuit,
     script: str = "default",
     *,
-    iterations: int = 1,
-    patience: int = 500,
+    iterations: int = 8,
+    patience: int = 100,
     seed: int = 1,
-    timeout: int = 60,
+    timeout: int = 30,
     cache: bool = True,
 ) -> Lut3Circuit:
     """Map ``circuit`` to three-input LUTs (one ``vpternlogq`` each); verified exact."""
     opts = SynthOptions(script, DEFAULT_GATES, False, iterations, patience, seed, timeout)
     return _synthesize(circuit, "lut3", opts, cache)
+
+
+#: The gate-level mapping is "synthesis" unqualified (the pipeline calls it by this name).
+synthesize = synthesize_gates
