@@ -153,3 +153,14 @@ def test_avx512_life(tmp_path: Path) -> None:
 def test_avx512_output_is_an_input(tmp_path: Path) -> None:
     lc = Lut3Circuit(9, (), (4,))
     assert _run_avx512(lc, tmp_path) == exhaustive_inputs(9)[4]
+
+
+def test_cli_emit_lut3_from_lut_json(tmp_path: Path) -> None:
+    from gatenet.__main__ import main
+
+    lc = random_lut_circuit(9)
+    lc.save(tmp_path / "l.json")
+    out = tmp_path / "l.h"
+    argv = ["emit", str(tmp_path / "l.json"), "--target", "lut3", "--out", str(out)]
+    assert main(argv) == 0
+    assert out.read_text() == to_c(lc)

@@ -122,3 +122,15 @@ def test_read_blif_rejects_bad_input(text: str) -> None:
 
     with pytest.raises(SynthesisError):
         read_blif(text)
+
+
+@pytest.mark.parametrize("target", ["verilog", "blif"])
+def test_cli_emit_target(tmp_path, target: str) -> None:
+    from gatenet.__main__ import main
+
+    c = random_circuit(7)
+    c.save(tmp_path / "c.json")
+    out = tmp_path / f"c.{target}"
+    assert main(["emit", str(tmp_path / "c.json"), "--target", target, "--out", str(out)]) == 0
+    text = out.read_text()
+    assert text == (to_verilog(c) if target == "verilog" else to_blif(c))

@@ -130,12 +130,46 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     from gatenet.circuit import Circuit, atomic_write_text
     from gatenet.emit.c import emit_c
 
+    if args.target != "c":
+        return _emit_synth_target(args)
     circuit = Circuit.load(args.circuit)
     text = emit_c(circuit, name=args.name)
     if args.out:
         atomic_write_text(Path(args.out), text)
         print(f"wrote {args.out} ({len(circuit)} gates, C, cell type left to the includer)",
               file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _emit_synth_target(args: argparse.Namespace) -> int:
+    """``--target verilog|blif|lut3``: hand-off formats and the AVX-512 LUT3 header."""
+    import json
+    from pathlib import Path
+
+    from gatenet.circuit import Circuit, atomic_write_text
+
+    if args.target == "lut3":
+        from gatenet import synth
+        from gatenet.emit.ternary import to_c
+        from gatenet.lut import Lut3Circuit
+
+        d = json.loads(Path(args.circuit).read_text())
+        if isinstance(d, dict) and d.get("format") == "gatenet-lut3":
+            lc = Lut3Circuit.from_dict(d)
+        else:
+            lc = synth.synthesize_lut3(Circuit.from_dict(d), args.script)
+        text, what = to_c(lc, name=args.name or "gatenet_circuit_lut3"), f"{len(lc)} LUT3"
+    else:
+        from gatenet.emit.verilog import to_blif, to_verilog
+
+        circuit = Circuit.load(args.circuit)
+        emit = to_verilog if args.target == "verilog" else to_blif
+        text, what = emit(circuit, args.name or "gatenet_circuit"), f"{len(circuit)} gates"
+    if args.out:
+        atomic_write_text(Path(args.out), text)
+        print(f"wrote {args.out} ({what}, {args.target})", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -166,7 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("emit", help="emit a circuit as source code (a C header)")
     e.add_argument("circuit", help="circuit JSON file")
-    e.add_argument("--target", default="c", choices=["c"], help="output language")
+    e.add_argument("--target", default="c", choices=["c", "verilog", "blif", "lut3"],
+                   help="output: C header, Verilog, BLIF, or AVX-512 vpternlog header via "
+                   "LUT3 synthesis (default: c)")
+    e.add_argument("--script", default="strong",
+                   help="ABC script for --target lut3 (default, resyn2, deepsyn, strong)")
     e.add_argument("--out", help="output file (default: standard output)")
     e.add_argument("--name", help="function name (default: gatenet_circuit_<hash>)")
     e.set_defaults(func=_cmd_emit)
