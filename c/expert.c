@@ -61,21 +61,21 @@ static inline FK_CELL FK_FN(ex_rule_)(FK_CELL sl, FK_CELL cl, FK_CELL sh, FK_CEL
     return (L0 & k_is_1) | (~L0 & centre & k_is_2);
 }
 
-/* One generation of Life for slots [j0, j1) of `src` into `dst`. */
+/* One generation of Life for `n` rows (same contract as fk_rows_circuit_). */
 static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict src,
-                                  FK_CELL *restrict dst, int64_t j0, int64_t j1)
+                                  FK_CELL *restrict dst, int64_t n)
 {
     const int64_t nw = g->nw, pitch = g->pitch;
     for (int64_t i = 0; i < nw; i++) {
         const FK_FN(fk_col_) col = FK_FN(fk_column_)(g, i);
-        /* window: a = row j-1, b = row j */
-        FK_FN(ex_row_) a = FK_FN(ex_load_)(src + (j0 - 1) * pitch, i, &col);
-        FK_FN(ex_row_) b = FK_FN(ex_load_)(src + j0 * pitch, i, &col);
-        int64_t j = j0;
-        for (; j + 1 < j1; j += 2) {
-            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 1) * pitch, i, &col);
-            const FK_FN(ex_row_) d = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col);
-            /* the shared pair: rows j and j+1 */
+        /* window: a = the row above output j, b = the row of output j */
+        FK_FN(ex_row_) a = FK_FN(ex_load_)(src, i, &col);
+        FK_FN(ex_row_) b = FK_FN(ex_load_)(src + pitch, i, &col);
+        int64_t j = 0;
+        for (; j + 1 < n; j += 2) {
+            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col);
+            const FK_FN(ex_row_) d = FK_FN(ex_load_)(src + (j + 3) * pitch, i, &col);
+            /* the shared pair: the rows of outputs j and j+1 */
             const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
             const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
             dst[j * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c) & col.mask;
@@ -83,8 +83,8 @@ static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict s
             a = c;
             b = d;
         }
-        if (j < j1) { /* an odd tile: one row left */
-            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 1) * pitch, i, &col);
+        if (j < n) { /* an odd count: one row left */
+            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col);
             const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
             const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
             dst[j * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c) & col.mask;

@@ -52,6 +52,9 @@ typedef struct {
     uint64_t last_mask; /* those bits */
 } fast_geom;
 
+/* Halo rows above and below every lane band: the deepest temporal blocking possible. */
+#define FAST_HALO 8
+
 struct fast_board {
     int64_t width, height;
     int vec_width;    /* FAST_W64 / FAST_W256 / FAST_W512 */
@@ -61,10 +64,13 @@ struct fast_board {
     fast_geom g;
     int64_t band;     /* B: board rows per lane */
     int64_t active;   /* lanes holding at least one board row */
-    int64_t slots;    /* B + 2 vector rows per buffer (halo, B rows, halo) */
+    int64_t slots;    /* B + 2*FAST_HALO vector rows per buffer (halo, B rows, halo) */
+    int depth;        /* generations per pass over the board (temporal blocking), 1..HALO */
     int64_t ntiles, tile;
     void *buf[2];     /* two generations, 64-byte aligned */
     int cur;          /* which buffer holds the current generation */
+    void *scratch;    /* per thread: two tiles of scratch_rows rows (depth > 1 only) */
+    int64_t scratch_rows;
 };
 
 /* -- errors ----------------------------------------------------------------------------- */
@@ -88,42 +94,83 @@ static inline uint64_t *word_at(uint64_t *base, const fast_board *b, int64_t slo
     return base + ((slot * b->g.pitch + i) * b->lanes + lane);
 }
 
-static inline int64_t slot_of(const fast_board *b, int64_t y) { return y % b->band + 1; }
+static inline int64_t slot_of(const fast_board *b, int64_t y)
+{
+    return y % b->band + FAST_HALO;
+}
 static inline int lane_of(const fast_board *b, int64_t y) { return (int)(y / b->band); }
 
-/* Copy the halo rows of every active lane from the rows they mirror (torus wrap included).
- * Lane L's top halo (slot 0) is board row L*B - 1; its bottom halo sits right after its
- * last real row (slot n_L + 1, inside the buffer when the last lane is short) and is board
- * row L*B + n_L. Rows are taken mod H. */
-static void fast_fill_halo(const fast_board *b, uint64_t *base)
+/* Copy `d` halo rows above and below every active lane from the rows they mirror (torus
+ * wrap included). Lane L's real rows sit at slots HALO .. HALO + n_L - 1; halo row t above
+ * (slot HALO - t) is board row L*B - t, halo row t below (slot HALO + n_L + t - 1, inside
+ * the band when the last lane is short) is board row L*B + n_L + t - 1, rows taken mod H.
+ * Sources are always real rows and destinations never are, so the order does not matter.
+ * Slots beyond a short lane's halo hold garbage that no real row's cone reaches. */
+static void fast_fill_halo(const fast_board *b, uint64_t *base, int d)
 {
     const int64_t H = b->height, B = b->band, nw = b->g.nw;
     for (int64_t L = 0; L < b->active; L++) {
         const int64_t first = L * B;
         const int64_t n = H - first < B ? H - first : B;
-        const int64_t up = (first - 1 + H) % H, down = (first + n) % H;
-        for (int64_t i = 0; i < nw; i++) {
-            *word_at(base, b, 0, (int)L, i) =
-                *word_at(base, b, slot_of(b, up), lane_of(b, up), i);
-            *word_at(base, b, n + 1, (int)L, i) =
-                *word_at(base, b, slot_of(b, down), lane_of(b, down), i);
+        for (int t = 1; t <= d; t++) {
+            const int64_t up = ((first - t) % H + H) % H, down = (first + n + t - 1) % H;
+            for (int64_t i = 0; i < nw; i++) {
+                *word_at(base, b, FAST_HALO - t, (int)L, i) =
+                    *word_at(base, b, slot_of(b, up), lane_of(b, up), i);
+                *word_at(base, b, FAST_HALO + n + t - 1, (int)L, i) =
+                    *word_at(base, b, slot_of(b, down), lane_of(b, down), i);
+            }
         }
     }
 }
 
-/* Split the B slots into tiles: at least one per thread, at most TILE_MAX slots each, so
- * the three-row window of a tile's column walk stays in L1. */
-enum { TILE_MAX = 32 };
-
-static void fast_plan_tiles(fast_board *b)
+static inline int fast_thread_num(void)
 {
-    int64_t nt = (b->band + TILE_MAX - 1) / TILE_MAX;
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Tiling. With depth 1, tiles of at most TILE_MAX slots, so the three-row window of a
+ * tile's column walk stays in L1. With depth d > 1, a tile's two scratch buffers of T + 2d
+ * rows should stay in L2 (SCRATCH_BUDGET per thread), and T should be large against d
+ * (the recomputed overlap costs (d-1)/T). Either way at least one tile per thread. */
+enum { TILE_MAX = 32, TILE_MIN_DEEP = 8, TILE_MAX_DEEP = 64 };
+#define SCRATCH_BUDGET (512u * 1024u)
+/* Boards whose two buffers fit in this many bytes stay at depth 1 (they live in L2). */
+#define FAST_SMALL_BOARD (1536u * 1024u)
+
+static size_t row_bytes(const fast_board *b) { return (size_t)b->g.pitch * b->lanes * 8u; }
+
+static int fast_plan_tiles(fast_board *b)
+{
+    int64_t cap = TILE_MAX;
+    if (b->depth > 1) {
+        cap = (int64_t)(SCRATCH_BUDGET / (2 * row_bytes(b))) - 2 * b->depth;
+        cap = cap < TILE_MIN_DEEP ? TILE_MIN_DEEP : cap > TILE_MAX_DEEP ? TILE_MAX_DEEP : cap;
+    }
+    int64_t nt = (b->band + cap - 1) / cap;
     if (nt < b->threads)
         nt = b->threads;
     if (nt > b->band)
         nt = b->band;
     b->tile = (b->band + nt - 1) / nt;
     b->ntiles = (b->band + b->tile - 1) / b->tile;
+    /* scratch: two buffers of tile + 2*depth rows per thread */
+    free(b->scratch);
+    b->scratch = NULL;
+    b->scratch_rows = 0;
+    if (b->depth > 1) {
+        b->scratch_rows = b->tile + 2 * b->depth;
+        const size_t bytes = (size_t)b->threads * 2u * (size_t)b->scratch_rows * row_bytes(b);
+        b->scratch = aligned_alloc(64, bytes);
+        if (!b->scratch)
+            return fail("out of memory for the tile scratch");
+        memset(b->scratch, 0, bytes);
+    }
+    return 0;
 }
 
 /* -- the kernels, one instantiation per width ------------------------------------------- */
@@ -281,8 +328,7 @@ fast_board *fast_new(int64_t width, int64_t height, int vec_width, int flavour, 
     }
     b->band = (height + b->lanes - 1) / b->lanes;
     b->active = (height + b->band - 1) / b->band;
-    b->slots = b->band + 2;
-    fast_plan_tiles(b);
+    b->slots = b->band + 2 * FAST_HALO;
     /* (B + 2) * pitch cells of lanes * 8 bytes: at most ~2^31 * 2^26 * 64 / lanes */
     const size_t bytes = (size_t)b->slots * (size_t)b->g.pitch * (size_t)b->lanes * 8u;
     for (int k = 0; k < 2; k++) {
@@ -294,6 +340,11 @@ fast_board *fast_new(int64_t width, int64_t height, int vec_width, int flavour, 
         }
         memset(b->buf[k], 0, bytes);
     }
+    b->depth = 2 * bytes <= FAST_SMALL_BOARD ? 1 : 4;
+    if (fast_plan_tiles(b) < 0) {
+        fast_free(b);
+        return NULL;
+    }
     return b;
 }
 
@@ -303,6 +354,7 @@ void fast_free(fast_board *b)
         return;
     free(b->buf[0]);
     free(b->buf[1]);
+    free(b->scratch);
     free(b);
 }
 
@@ -382,7 +434,6 @@ int fast_step(fast_board *b, int64_t steps)
     default:
         return fail("unsupported vector width");
     }
-    b->cur ^= (int)(steps & 1);
     return 0;
 }
 
@@ -392,10 +443,34 @@ int fast_set_threads(fast_board *b, int threads)
         return fail("null board");
     if (threads < 1)
         return fail("threads must be >= 1");
+    const int old = b->threads;
     b->threads = threads;
-    fast_plan_tiles(b);
+    if (fast_plan_tiles(b) < 0) {
+        b->threads = old;
+        fast_plan_tiles(b);
+        return -1;
+    }
     return 0;
 }
+
+int fast_set_depth(fast_board *b, int depth)
+{
+    if (!b)
+        return fail("null board");
+    if (depth < 1 || depth > FAST_HALO)
+        return fail("depth must be in 1..8");
+    const int old = b->depth;
+    b->depth = depth;
+    if (fast_plan_tiles(b) < 0) {
+        b->depth = old;
+        fast_plan_tiles(b);
+        return -1;
+    }
+    return 0;
+}
+
+int fast_depth(const fast_board *b) { return b ? b->depth : fail("null board"); }
+int fast_max_depth(void) { return FAST_HALO; }
 
 int fast_threads(const fast_board *b) { return b ? b->threads : fail("null board"); }
 int fast_vec_width(const fast_board *b) { return b ? b->vec_width : fail("null board"); }

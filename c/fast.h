@@ -6,9 +6,10 @@
  *   - a "cell" is LANES uint64_t words processed together (1 for scalar, 4 for AVX2,
  *     8 for AVX-512);
  *   - lane L owns the horizontal band of rows [L*B, (L+1)*B), B = ceil(H / LANES);
- *   - vector slot s (1..B) holds, in lane L, board row L*B + s - 1; slot 0 and the slot
- *     after a lane's last real row are halo rows, refreshed before every generation
- *     from the neighbouring lanes (torus wrap-around included).
+ *   - vector slot HALO + k (k = 0..B-1) holds, in lane L, board row L*B + k; up to HALO
+ *     rows above and below a lane's real rows are halo rows, refreshed before every pass
+ *     from the neighbouring lanes (torus wrap-around included). A pass advances `depth`
+ *     generations at once, tile by tile (temporal blocking, see fast_driver.h).
  *
  * So vertical neighbours are the previous/next vector slot and horizontal neighbours are
  * in-lane shifts with a carry from the adjacent word; no kernel ever shuffles lanes.
@@ -61,6 +62,11 @@ int64_t fast_population(const fast_board *b);
 /* Change the thread count (>= 1). */
 int fast_set_threads(fast_board *b, int threads);
 int fast_threads(const fast_board *b);
+/* Generations per pass over the board (temporal blocking, 1..fast_max_depth()). The
+ * default is 1 for boards that fit in L2 and 4 for larger ones. */
+int fast_set_depth(fast_board *b, int depth);
+int fast_depth(const fast_board *b);
+int fast_max_depth(void);
 int fast_vec_width(const fast_board *b);
 int fast_flavour(const fast_board *b);
 /* Rows per lane band (B) and words per row: for reporting and tests. */

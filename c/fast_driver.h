@@ -1,38 +1,83 @@
 /* fast_driver.h — the generation loop for one vector width (template, see fast_kernel.h).
  *
- * One OpenMP parallel region covers all `steps` generations, so threads are forked once per
- * call, not once per generation. Per generation there are two barriers: after the halo
- * refresh (one thread copies a few words per lane) and after the tiles (implicit at the end
- * of the `omp for`). Every thread keeps its own copy of the src/dst pointers and swaps them
- * in lockstep, so no shared state changes inside the region. The region sits in the same
- * `#pragma GCC target` scope as the kernels, so its outlined body uses the same ISA.
+ * Temporal blocking. A pass advances `d` generations (d = the board's depth, 1..FAST_HALO)
+ * with one sweep over the board: the halo refresh copies d rows above and below every lane
+ * band, then each tile of T output rows is carried through all d generations before the
+ * next tile starts. Generation 1 reads T + 2d rows of the board, generations 2..d-1 work in
+ * two small per-thread scratch buffers (T + 2d rows each, sized to stay in L2), and
+ * generation d writes the T rows into the other board buffer. The "cone" shrinks by one row
+ * per side per generation, so the tile's outputs are exact; the price is the recomputed
+ * overlap, about (d - 1) / T extra work. Large boards then stream from memory once per d
+ * generations instead of once per generation. With d = 1 a pass is a plain generation.
+ *
+ * One OpenMP parallel region covers all passes, so threads are forked once per call. Per
+ * pass there are two barriers: after the halo refresh (one thread copies a few words per
+ * lane) and after the tiles (implicit at the end of the `omp for`). Every thread keeps its
+ * own src/dst pointers and swaps them in lockstep, so no shared state changes inside the
+ * region. The region sits in the same `#pragma GCC target` scope as the kernels, so its
+ * outlined body uses the same instruction set.
  */
+
+static inline void FK_FN(fk_rows_)(int expert, const fast_geom *g, const FK_CELL *src,
+                                   FK_CELL *dst, int64_t n)
+{
+    if (expert)
+        FK_FN(fk_rows_expert_)(g, src, dst, n);
+    else
+        FK_FN(fk_rows_circuit_)(g, src, dst, n);
+}
+
+/* Tile [j0, j0 + n) of slots through d generations: board `src` -> board `dst`. */
+static void FK_FN(fk_tile_)(int expert, const fast_geom *g, const FK_CELL *src, FK_CELL *dst,
+                            int64_t j0, int64_t n, int d, FK_CELL *sa, FK_CELL *sb)
+{
+    const int64_t pitch = g->pitch;
+    if (d == 1) {
+        FK_FN(fk_rows_)(expert, g, src + (j0 - 1) * pitch, dst + j0 * pitch, n);
+        return;
+    }
+    /* scratch row r holds slot j0 - d + r; generation k is valid on rows [k, n + 2d - k) */
+    FK_FN(fk_rows_)(expert, g, src + (j0 - d) * pitch, sa + pitch, n + 2 * d - 2);
+    FK_CELL *p = sa, *q = sb;
+    for (int k = 2; k < d; k++) {
+        FK_FN(fk_rows_)(expert, g, p + (k - 1) * pitch, q + k * pitch, n + 2 * d - 2 * k);
+        FK_CELL *t = p;
+        p = q;
+        q = t;
+    }
+    FK_FN(fk_rows_)(expert, g, p + (d - 1) * pitch, dst + j0 * pitch, n);
+}
 
 static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
 {
     const fast_geom *g = &b->g;
-    const int64_t ntiles = b->ntiles, tile = b->tile, band = b->band;
-    const int expert = b->flavour == FAST_EXPERT;
+    const int64_t ntiles = b->ntiles, tile = b->tile, band = b->band, pitch = g->pitch;
+    const int64_t scratch_rows = b->scratch_rows;
+    const int expert = b->flavour == FAST_EXPERT, depth = b->depth;
     FK_CELL *const buf0 = b->buf[b->cur], *const buf1 = b->buf[b->cur ^ 1];
+    FK_CELL *const scratch = b->scratch;
+    const int64_t passes = (steps + depth - 1) / depth;
 
 #pragma omp parallel num_threads(b->threads) if (b->threads > 1)
     {
         FK_CELL *src = buf0, *dst = buf1;
-        for (int64_t s = 0; s < steps; s++) {
+        FK_CELL *sa = scratch + (int64_t)fast_thread_num() * 2 * scratch_rows * pitch;
+        FK_CELL *sb = sa + scratch_rows * pitch;
+        for (int64_t done = 0; done < steps;) {
+            const int d = steps - done < depth ? (int)(steps - done) : depth;
 #pragma omp single
-            fast_fill_halo(b, (uint64_t *)src);
+            fast_fill_halo(b, (uint64_t *)src, d);
 #pragma omp for schedule(static)
             for (int64_t t = 0; t < ntiles; t++) {
-                const int64_t j0 = 1 + t * tile;
-                const int64_t j1 = j0 + tile < band + 1 ? j0 + tile : band + 1;
-                if (expert)
-                    FK_FN(fk_rows_expert_)(g, src, dst, j0, j1);
-                else
-                    FK_FN(fk_rows_circuit_)(g, src, dst, j0, j1);
+                const int64_t j0 = FAST_HALO + t * tile;
+                const int64_t n = j0 + tile < FAST_HALO + band ? tile : FAST_HALO + band - j0;
+                FK_FN(fk_tile_)(expert, g, src, dst, j0, n, d, sa, sb);
             }
             FK_CELL *tmp = src;
             src = dst;
             dst = tmp;
+            done += d;
         }
     }
+    b->cur ^= (int)(passes & 1);
 }

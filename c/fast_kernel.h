@@ -57,18 +57,20 @@ static inline void FK_FN(fk_load_)(const FK_CELL *row, int64_t i, const FK_FN(fk
     *e = (x >> 1) | (row[c->ip] << c->se);
 }
 
-/* One generation of the circuit rule for slots [j0, j1) of `src` into `dst`. */
+/* One generation of the circuit rule for `n` rows: output row j (at dst + j*pitch) from
+ * input rows j, j+1, j+2 starting at `src` (the row above the first output row). Input and
+ * output may be the board's buffers or a thread's tile scratch: both use the same pitch. */
 static void FK_FN(fk_rows_circuit_)(const fast_geom *g, const FK_CELL *restrict src,
-                                   FK_CELL *restrict dst, int64_t j0, int64_t j1)
+                                   FK_CELL *restrict dst, int64_t n)
 {
     const int64_t nw = g->nw, pitch = g->pitch;
     for (int64_t i = 0; i < nw; i++) {
         const FK_FN(fk_col_) c = FK_FN(fk_column_)(g, i);
         FK_CELL aw, am, ae, bw, bm, be, cw, cm, ce;
-        FK_FN(fk_load_)(src + (j0 - 1) * pitch, i, &c, &aw, &am, &ae);
-        FK_FN(fk_load_)(src + j0 * pitch, i, &c, &bw, &bm, &be);
-        for (int64_t j = j0; j < j1; j++) {
-            FK_FN(fk_load_)(src + (j + 1) * pitch, i, &c, &cw, &cm, &ce);
+        FK_FN(fk_load_)(src, i, &c, &aw, &am, &ae);
+        FK_FN(fk_load_)(src + pitch, i, &c, &bw, &bm, &be);
+        for (int64_t j = 0; j < n; j++) {
+            FK_FN(fk_load_)(src + (j + 2) * pitch, i, &c, &cw, &cm, &ce);
             /* neighbourhood order NW, N, NE, W, C, E, SW, S, SE */
             const FK_CELL in[9] = {aw, am, ae, bw, bm, be, cw, cm, ce};
             dst[j * pitch + i] = FK_CIRCUIT(in) & c.mask;

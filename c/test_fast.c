@@ -4,7 +4,8 @@
  *   gcc -g -O1 -fopenmp -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -DGATENET_CIRCUIT_HEADER='"fast_test_circuit.h"' test_fast.c -o test_fast
  * It includes fast.c itself so it can reach the static scalar circuit function, and checks
- * every supported width, both flavours and several thread counts on awkward board shapes
+ * every supported width, both flavours, 1-3 threads and temporal-blocking depths 1, 2, 3, 8
+ * on awkward board shapes
  * against a cell-by-cell reference: the circuit flavour against the circuit itself applied
  * cell by cell (so any circuit header works), the expert flavour against Life.
  * Exit status 0 and "ok" on success; the first mismatch is printed and exits 1.
@@ -45,35 +46,38 @@ static void reference_step(const uint8_t *in, uint8_t *out, int64_t W, int64_t H
         }
 }
 
-static int check(int64_t W, int64_t H, int width, int flavour, int threads, int steps)
+static int check(int64_t W, int64_t H, int width, int flavour, int threads, int depth)
 {
     const size_t n = (size_t)(W * H);
     uint8_t *a = malloc(n), *ref = malloc(n), *got = malloc(n);
     for (size_t k = 0; k < n; k++)
         a[k] = (uint8_t)(rng() % 3 == 0);
     fast_board *b = fast_new(W, H, width, flavour, threads);
-    if (!b || !a || !ref || !got) {
+    if (!b || !a || !ref || !got || fast_set_depth(b, depth) < 0) {
         fprintf(stderr, "setup failed: %s\n", fast_error());
         return 1;
     }
     fast_set_cells(b, a);
     memcpy(ref, a, n);
+    /* advance in uneven chunks, some shorter and some longer than the depth, so partial
+     * and full temporal-blocking passes and multi-generation calls are all covered */
+    static const int chunks[] = {1, 11, 2, 3, 9};
     int bad = 0, done = 0;
-    /* advance in uneven chunks (1, 2, 3, 1, ...) so multi-generation calls are covered */
-    for (int chunk = 1; done < steps && !bad; chunk = chunk % 3 + 1) {
-        for (int k = 0; k < chunk; k++) {
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0] && !bad; c++) {
+        for (int k = 0; k < chunks[c]; k++) {
             reference_step(ref, got, W, H, flavour == FAST_EXPERT);
             memcpy(ref, got, n);
         }
-        done += chunk;
-        fast_step(b, chunk);
+        done += chunks[c];
+        fast_step(b, chunks[c]);
         fast_get_cells(b, got);
         int64_t pop = 0;
         for (size_t k = 0; k < n; k++)
             pop += ref[k];
         if (memcmp(got, ref, n) != 0 || fast_population(b) != pop) {
-            fprintf(stderr, "MISMATCH %lldx%lld width=%d flavour=%d threads=%d gen=%d\n",
-                    (long long)W, (long long)H, width, flavour, threads, done);
+            fprintf(stderr,
+                    "MISMATCH %lldx%lld width=%d flavour=%d threads=%d depth=%d gen=%d\n",
+                    (long long)W, (long long)H, width, flavour, threads, depth, done);
             bad = 1;
         }
     }
@@ -90,22 +94,27 @@ int main(void)
         {1, 1},  {64, 1},  {1, 64}, {5, 3},  {64, 63}, {65, 64}, {130, 65}, {7, 200},
         {2, 37}, {3, 300}, {63, 9}, {128, 17}, {200, 8}, {1, 9},  {129, 1},  {33, 33},
     };
+    /* 1: plain; 2: no intermediate scratch; 3 and 8: odd and even scratch swaps, 8 = all
+     * halo rows in use */
+    static const int depths[] = {1, 2, 3, FAST_HALO};
     int fails = 0, runs = 0;
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++)
         for (int width = 0; width < FAST_NWIDTHS; width++) {
             if (!fast_width_supported(width))
                 continue;
             for (int flavour = 0; flavour < 2; flavour++)
-                for (int threads = 1; threads <= 3; threads++) {
-                    fails += check(shapes[k][0], shapes[k][1], width, flavour, threads, 9);
-                    runs++;
-                }
+                for (int threads = 1; threads <= 3; threads++)
+                    for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++) {
+                        fails += check(shapes[k][0], shapes[k][1], width, flavour, threads,
+                                       depths[d]);
+                        runs++;
+                    }
         }
     /* bad arguments are refused, not crashed on */
     if (fast_new(0, 5, FAST_W64, 0, 1) || fast_new(5, -1, FAST_W64, 0, 1) ||
         fast_new(5, 5, 7, 0, 1) || fast_new(5, 5, FAST_W64, 5, 1) ||
         fast_new(5, 5, FAST_W64, 0, 0) || fast_step(NULL, 1) >= 0 ||
-        fast_set_cells(NULL, NULL) >= 0) {
+        fast_set_cells(NULL, NULL) >= 0 || fast_set_depth(NULL, 1) >= 0) {
         fprintf(stderr, "bad arguments were accepted\n");
         fails++;
     }

@@ -104,6 +104,25 @@ def test_any_shape(h: int, w: int, steps: int, kernel: str, threads: int, seed: 
         assert np.array_equal(b.step(steps).to_array(), want)
 
 
+@pytest.mark.parametrize("kernel", ["scalar", "expert"])
+def test_temporal_blocking_depths(kernel: str) -> None:
+    """Every depth gives rules.step's answer, on a board large enough for several tiles."""
+    a = (np.random.default_rng(11).random((150, 200)) < 0.4).astype(np.uint8)
+    circuit = handmade_life() if kernel == "expert" else asym()
+    want = rules.step(a, circuit.truth_table()[:, 0], 21)
+    for depth in (1, 2, 3, 5, 8):
+        for threads in (1, 2):
+            with fast.FastBoard(a, circuit, kernel, threads, depth=depth) as b:
+                assert b.depth == depth
+                assert np.array_equal(b.step(20).step(1).to_array(), want), (depth, threads)
+
+
+def test_default_depth_follows_board_size() -> None:
+    small = fast.FastBoard(np.zeros((64, 64), dtype=np.uint8), handmade_life())
+    big = fast.FastBoard(np.zeros((2048, 4096), dtype=np.uint8), handmade_life())
+    assert small.depth == 1 and big.depth > 1
+
+
 def test_thread_count_does_not_change_results() -> None:
     a = (np.random.default_rng(3).random((301, 333)) < 0.5).astype(np.uint8)
     outs = []
@@ -196,6 +215,10 @@ def test_bad_steps_and_threads() -> None:
     with pytest.raises(ValueError):
         b.threads = 0
     assert b.threads == 1
+    for bad, exc in ((0, ValueError), (9, ValueError), (2.0, TypeError), (True, TypeError)):
+        with pytest.raises(exc):
+            b.depth = bad
+    assert b.depth == 1
     with pytest.raises(ValueError):
         fast.FastBoard.random(0, 5, handmade_life())
     with pytest.raises(ValueError):
