@@ -140,7 +140,7 @@ static inline int fast_thread_num(void)
 enum { TILE_MAX = 32, TILE_MIN_DEEP = 8, TILE_MAX_DEEP = 64 };
 #define SCRATCH_BUDGET (512u * 1024u)
 /* Boards whose two buffers fit in this many bytes stay at depth 1 (they live in L2). */
-#define FAST_SMALL_BOARD (1536u * 1024u)
+#define FAST_SMALL_BOARD (768u * 1024u)
 
 static size_t row_bytes(const fast_board *b) { return (size_t)b->g.pitch * b->lanes * 8u; }
 
