@@ -16,11 +16,17 @@ console. Every result is verified exhaustively against the input's truth table b
 returned or cached, and results are cached by (circuit hash, script, options), so a notebook
 re-run costs nothing.
 
-Scripts. ``default`` is Yosys' own ABC flow for the target. ``strong`` first runs ABC's
-``&deepsyn`` (SAT-based resynthesis) for a fixed number of iterations, then ``dch -f`` and
-area-oriented mapping. ``&deepsyn`` is run iteration-bounded (``-I``) with a fixed seed
-(``-S``) so results are reproducible; its ``-T`` time limit is a safety net only, and when it
-is hit the result may depend on machine load (that case is recorded in ``meta``).
+Scripts (see :data:`GATE_SCRIPTS`, :data:`LUT_SCRIPTS`). ``default`` is Yosys' own ABC
+flow for the target; ``resyn2`` the classic AIG rewriting loop; ``timed`` the write-up's
+``&deepsyn -T 30`` recipe (time-bounded, so load-dependent); ``deepsyn`` an
+iteration-bounded ``&deepsyn`` on the circuit's own structure; ``strong`` first rebuilds the
+circuit from its *function* (``collapse; sop; fx`` — instant for nine inputs), then runs the
+iteration-bounded ``&deepsyn`` and area mapping with ``mfs2`` (and ``lutpack`` for LUTs).
+Because ``strong`` starts from the function, its result does not depend on which exact
+circuit for the rule it is given. ``&deepsyn`` is bounded by restarts (``-I``) and steps
+without improvement (``-J``) with a fixed seed (``-S``) so results are reproducible; its
+``-T`` limit per restart is only a safety net. (``&satlut`` and ``&mfsd`` trap inside the
+WebAssembly build, so no script uses them.)
 """
 
 from __future__ import annotations
@@ -448,6 +454,11 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
         raise ValueError("synthesis needs a circuit with at least one input")
     _check_options(opts)
     script = abc_script(target, opts)
+    if "collapse" in script and circuit.n_inputs > 16:
+        raise ValueError(
+            f"script {opts.script!r} collapses the function, too costly for "
+            f"{circuit.n_inputs} inputs; use 'deepsyn' or 'resyn2'"
+        )
     key = json.dumps([circuit.content_hash(), script, opts.key(target)], sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     path = cache_dir() / f"{target}-{digest}.json"
@@ -561,3 +572,40 @@ def synthesize_lut3(
 
 #: The gate-level mapping is "synthesis" unqualified (the pipeline calls it by this name).
 synthesize = synthesize_gates
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    """``python -m gatenet.synth CIRCUIT.json``: gate and LUT3 counts per script, timed."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m gatenet.synth", description=_main.__doc__)
+    p.add_argument("circuit", help="circuit JSON file")
+    p.add_argument("--scripts", default="default,resyn2,deepsyn,strong", help="comma-separated")
+    p.add_argument("--targets", default="gates,lut3", help="gates, lut3 or both")
+    p.add_argument("--no-cache", action="store_true", help="recompute (for timings)")
+    p.add_argument("--iterations", type=int, default=8)
+    p.add_argument("--patience", type=int, default=100)
+    p.add_argument("--timeout", type=int, default=30)
+    args = p.parse_args(argv)
+    circuit = Circuit.load(args.circuit)
+    print(f"{args.circuit}: {len(circuit)} gates, depth {circuit.depth()}")
+    budget = {"iterations": args.iterations, "patience": args.patience, "timeout": args.timeout}
+    for target in args.targets.split(","):
+        for script in args.scripts.split(","):
+            t0 = time.perf_counter()
+            if target == "gates":
+                r = synthesize_gates(circuit, script, cache=not args.no_cache, **budget)
+                detail = ", ".join(f"{k} {v}" for k, v in r.op_counts().items())
+            else:
+                r = synthesize_lut3(circuit, script, cache=not args.no_cache, **budget)
+                detail = ", ".join(f"{k}-input {v}" for k, v in r.arity_counts().items())
+            dt = time.perf_counter() - t0
+            print(
+                f"{target:5} {script:8} {len(r):4}  depth {r.depth():2}  {dt:6.1f} s  ({detail})",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
