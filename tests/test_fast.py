@@ -228,6 +228,20 @@ def test_bad_steps_and_threads() -> None:
 # -- measuring (reports numbers; asserts only their shape, never their size) ----------------
 
 
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="needs objdump")
+@pytest.mark.parametrize("kernel", AVAILABLE)
+def test_loop_profile_counts_the_rule(kernel: str) -> None:
+    """The inner loop holds at least the rule's logic: Life's gates, minus what vpternlog
+    folds (at most three gates per instruction), and at most a few dozen more."""
+    from gatenet import fast_asm
+
+    prof = fast_asm.loop_profile(fast.load(handmade_life()).path, kernel)
+    rule_ops = fast.EXPERT_OPS - fast.LAYOUT_OPS if "expert" in kernel else 28
+    assert rule_ops / 3 <= prof["logic"] + prof["shift"] <= rule_ops + 30
+    assert prof["store"] >= 1 and prof["total"] >= prof["logic"]
+    assert (prof["ternlog"] > 0) == kernel.endswith("avx512")
+
+
 def test_measure_reports_numbers() -> None:
     r = fast.measure("expert-scalar", 128, 64, threads=1, steps=3, repeats=2)
     assert r["kernel"] == "expert-scalar" and r["threads"] == 1 and r["steps"] == 3
@@ -236,6 +250,8 @@ def test_measure_reports_numbers() -> None:
     r = fast.measure("scalar", 64, 8, threads=1, steps=2, repeats=1)
     assert r["ops_per_word"] == len(handmade_life().gates) + fast.LAYOUT_OPS
     assert fast.throughput_bound_us("avx512", 1000, 30, 1000.0) == pytest.approx(15.0)
+    if shutil.which("objdump"):
+        assert r["loop_profile"]["logic"] > 0 and r["loop_bound_us_per_step"] > 0
     with pytest.raises(ValueError):
         fast.measure("scalar", 8, 8, repeats=0)
 

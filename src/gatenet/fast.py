@@ -391,7 +391,7 @@ def ops_per_word(kernel: str, circuit: Circuit | None = None) -> int:
     return sum(live_gates(circuit)) + LAYOUT_OPS
 
 
-def throughput_bound_us(kernel: str, vector_words: int, ops: int,
+def throughput_bound_us(kernel: str, vector_words: int, ops: float,
                         clock_mhz: float | None = None) -> float | None:
     """The instruction-throughput bound in µs per step: ops × words ÷ issue width ÷ clock.
 
@@ -423,6 +423,12 @@ def measure(
     board's automatic temporal-blocking depth. Returns plain
     numbers (µs per step, cell updates per second, the throughput bound and the fraction of
     it reached) so a benchmark table or the book can use them directly.
+
+    Two bounds: ``bound_us_per_step`` counts two-input gates (ops_per_word), and
+    ``loop_bound_us_per_step`` counts the logic and shift instructions the compiler actually
+    emitted in the kernel's inner loop (see :mod:`gatenet.fast_asm`; None without objdump).
+    With AVX-512 the second is lower, because GCC folds gates into ``vpternlogq``. Both
+    use the nominal clock from /proc/cpuinfo; a boosting CPU can beat them.
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
@@ -436,6 +442,7 @@ def measure(
     circ = circuit if circuit is not None else _default_circuit()
     with FastBoard.random(w, h, circ, kernel, threads, seed=seed, density=0.35,
                           depth=depth) as b:
+        lib_path = b._lib.path
         b.step(max(1, steps // 10))  # warm caches, page in both buffers
         times = [b.time_steps(steps) / steps * 1e6 for _ in range(repeats)]
         words = b.vector_words
@@ -446,6 +453,11 @@ def measure(
     mhz = machine.cpu_mhz()
     bound = throughput_bound_us(kernel, words, ops, mhz)
     bound_threads = bound / nthreads if bound is not None else None
+    profile = _loop_profile(lib_path, kernel)
+    loop_ops = profile["logic"] + profile["shift"] if profile else None
+    loop_bound = (throughput_bound_us(kernel, words, loop_ops, mhz)
+                  if loop_ops is not None else None)
+    loop_bound_threads = loop_bound / nthreads if loop_bound is not None else None
     return {
         "kernel": kernel,
         "width": w,
@@ -465,4 +477,19 @@ def measure(
         "clock_mhz": mhz,
         "bound_us_per_step": bound_threads,
         "fraction_of_bound": (bound_threads / med) if bound_threads else None,
+        "loop_profile": profile,
+        "loop_bound_us_per_step": loop_bound_threads,
+        "fraction_of_loop_bound": (loop_bound_threads / med) if loop_bound_threads else None,
     }
+
+
+def _loop_profile(path: Path, kernel: str) -> dict[str, float] | None:
+    """The inner loop's instruction mix, or None when objdump cannot tell."""
+    import subprocess
+
+    from gatenet import fast_asm
+
+    try:
+        return fast_asm.loop_profile(path, kernel)
+    except (FileNotFoundError, ValueError, subprocess.SubprocessError):
+        return None

@@ -1,0 +1,104 @@
+"""What the compiler made of the fast kernels: instructions per output word, from objdump.
+
+The throughput bound in :func:`gatenet.fast.measure` counts two-input gates. That is the
+right yardstick for the scalar and AVX2 kernels, but with AVX-512 GCC folds two or three
+dependent gates into one ``vpternlogq`` (any 3-input function in one instruction), so a
+kernel can run *faster* than the gate-count bound. Counting the instructions of the
+compiled inner loop says by how much, and gives a tighter bound for every width.
+
+The inner loop is found structurally: the largest run of instructions closed by a backward
+jump that contains no other backward jump. The circuit kernel's loop computes one output
+word per iteration, the expert kernel's two (it handles rows in pairs).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+_LINE = re.compile(r"^\s*([0-9a-f]+):\s+([a-z][a-z0-9]*)\s*(.*)$")
+_LOGIC = re.compile(r"^(v?p?(and|andn|or|xor|ternlog)[a-z0-9]*|not[a-z]?|andn[a-z]?)$")
+_SHIFT = re.compile(r"^(v?ps[lr]l[a-z]*|sh[lr][a-z]?|sa[lr][a-z]?|sh[lr]x)$")
+
+
+def _kernel_symbol(kernel: str) -> tuple[str, int]:
+    """The C function of a kernel name and the output words one loop iteration makes."""
+    expert = kernel.startswith("expert")
+    width = kernel.removeprefix("expert-")
+    suffix = {"scalar": "w64", "avx2": "w256", "avx512": "w512"}[width]
+    return f"fk_rows_{'expert' if expert else 'circuit'}_{suffix}", 2 if expert else 1
+
+
+@functools.cache
+def _disassemble(path: str, symbol: str) -> list[tuple[int, str, str]]:
+    objdump = shutil.which("objdump")
+    if objdump is None:
+        raise FileNotFoundError("objdump (binutils) is needed to count kernel instructions")
+    out = subprocess.run(
+        [objdump, "-d", "--no-show-raw-insn", f"--disassemble={symbol}", path],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout
+    insns = []
+    for line in out.splitlines():
+        m = _LINE.match(line)
+        if m:
+            insns.append((int(m[1], 16), m[2], m[3]))
+    if not insns:
+        raise ValueError(f"{symbol} not found in {path}")
+    return insns
+
+
+def _inner_loop(insns: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    addrs = [a for a, _, _ in insns]
+    loops = []
+    for k, (addr, op, args) in enumerate(insns):
+        if not op.startswith("j"):
+            continue
+        m = re.match(r"([0-9a-f]+)", args)
+        if not m:
+            continue
+        target = int(m[1], 16)
+        if target <= addr and target in addrs:
+            loops.append((addrs.index(target), k))
+    innermost = [
+        (s, e) for s, e in loops
+        if not any(s <= s2 and e2 < e and (s2, e2) != (s, e) for s2, e2 in loops)
+    ]  # fmt: skip
+    if not innermost:
+        raise ValueError("no loop found in the kernel")
+    s, e = max(innermost, key=lambda se: se[1] - se[0])
+    return insns[s : e + 1]
+
+
+def loop_profile(library: str | Path, kernel: str) -> dict[str, float]:
+    """Instructions per output word in ``kernel``'s inner loop, by class.
+
+    ``library`` is the fast .so (``gatenet.fast.load(circuit).path``). Classes: ``logic``
+    (and/or/xor/andn/not/ternlog), ``shift``, ``load`` and ``store`` (moves touching memory),
+    ``other`` (register moves, address arithmetic, the loop branch), ``total``, and
+    ``ternlog`` (how many of the logic instructions are vpternlog).
+    """
+    symbol, per_iter = _kernel_symbol(kernel)
+    loop = _inner_loop(_disassemble(str(library), symbol))
+    c: Counter[str] = Counter()
+    for _, op, args in loop:
+        if _LOGIC.match(op) and not op.startswith("vpternlog"):
+            c["logic"] += 1
+        elif op.startswith("vpternlog"):
+            c["logic"] += 1
+            c["ternlog"] += 1
+        elif _SHIFT.match(op):
+            c["shift"] += 1
+        elif op.startswith(("mov", "vmov")) and "(" in args:
+            # AT&T syntax: the destination is last, so memory last means a store
+            c["store" if args.rstrip().endswith(")") else "load"] += 1
+        else:
+            c["other"] += 1
+    total = sum(v for k, v in c.items() if k != "ternlog")
+    out = {k: c[k] / per_iter for k in ("logic", "shift", "load", "store", "other", "ternlog")}
+    out["total"] = total / per_iter
+    return out
