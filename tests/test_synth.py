@@ -157,3 +157,14 @@ def test_blif_reader_rejects_wide_covers() -> None:
     text = ".model m\n.inputs a b c\n.outputs out\n.names a b c out\n111 1\n.end\n"
     with pytest.raises(SynthesisError, match="3-input cover"):
         blif_to_circuit(text, c)
+
+
+def test_best_is_the_smallest_of_the_scripts() -> None:
+    c = life_adder_circuit()
+    budget = {"iterations": 1, "patience": 10, "timeout": 5}
+    for fn in (synthesize_gates, synthesize_lut3):
+        r = fn(c, "best", **budget)
+        sizes = r.meta["best"]["sizes"]
+        assert len(r) == min(sizes.values())
+        assert len(r) <= len(fn(c, "default", **budget))
+        assert np.array_equal(r.truth_table()[:, 0], rules.LIFE.table)
