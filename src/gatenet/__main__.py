@@ -204,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output: C header, Verilog, BLIF, or AVX-512 vpternlog header via "
                    "LUT3 synthesis (default: c)")
     e.add_argument("--script", default="strong",
-                   help="ABC script for --target lut3 (default, resyn2, deepsyn, strong)")
+                   help="ABC script for --target lut3 (default, resyn2, deepsyn, strong, best)")
     e.add_argument("--out", help="output file (default: standard output)")
     e.add_argument("--name", help="function name (default: gatenet_circuit_<hash>)")
     e.set_defaults(func=_cmd_emit)
