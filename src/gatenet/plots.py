@@ -1,0 +1,254 @@
+"""Figures for the book: every chapter's plots, so the chapters themselves stay short.
+
+Each function takes plain data (arrays, dicts of arrays, circuits) and returns a new
+:class:`matplotlib.figure.Figure`; none of them shows or saves anything. A chapter glues the
+figure into its text and closes it. Keeping plots here, not in notebooks, means a figure is
+library code: linted, smoke-tested (``tests/test_plots.py``) and reusable from the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from gatenet import gates, rules
+
+#: Consistent colours: alive cells, dead cells, and one colour per named series.
+ALIVE = "#1f2a44"
+DEAD = "#f4f1ea"
+_CELL_CMAP = matplotlib.colors.ListedColormap([DEAD, ALIVE])
+_SERIES = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+
+
+def _colour(i: int) -> str:
+    return _SERIES[i % len(_SERIES)]
+
+
+def _board_axes(ax, board: np.ndarray, title: str = "") -> None:
+    ax.imshow(np.asarray(board), cmap=_CELL_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+
+
+# -- chapter 1: the rule -------------------------------------------------------------------
+
+
+def truth_table(table: np.ndarray) -> Figure:
+    """The 512-entry rule twice: as a 16×32 image, and grouped by (centre, neighbour count).
+
+    The left panel is what a network must learn, pattern by pattern; the right panel shows
+    why Life is simple for a person — it depends only on the centre and a count.
+    """
+    table = np.asarray(table, dtype=np.uint8)
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(9.5, 3.0), gridspec_kw={"width_ratios": [2.2, 1]}
+    )
+    ax1.imshow(table.reshape(16, 32), cmap=_CELL_CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax1.set_title("all 512 neighbourhoods (row-major, 32 per row)", fontsize=9)
+    ax1.set_xlabel("pattern index mod 32")
+    ax1.set_ylabel("pattern index ÷ 32")
+    n, c = rules.neighbour_counts(), rules.centers()
+    grid = np.zeros((2, 9))
+    for ci in (0, 1):
+        for k in range(9):
+            grid[ci, k] = table[(c == ci) & (n == k)].mean()
+    ax2.imshow(grid, cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
+    ax2.set_xticks(range(9))
+    ax2.set_yticks([0, 1], ["dead", "alive"])
+    ax2.set_xlabel("live neighbours")
+    ax2.set_ylabel("centre")
+    ax2.set_title("fraction alive next, by group", fontsize=9)
+    for ci in (0, 1):
+        for k in range(9):
+            v = grid[ci, k]
+            ax2.text(k, ci, f"{v:.0f}" if v in (0, 1) else f"{v:.2f}", ha="center",
+                     va="center", fontsize=8, color="white" if v > 0.5 else "black")
+    fig.tight_layout()
+    return fig
+
+
+def board_strip(boards: Sequence[np.ndarray], titles: Sequence[str] | None = None) -> Figure:
+    """A row of boards, e.g. the same soup at several generations."""
+    k = len(boards)
+    if k == 0:
+        raise ValueError("board_strip needs at least one board")
+    titles = list(titles) if titles is not None else [""] * k
+    if len(titles) != k:
+        raise ValueError(f"{k} boards but {len(titles)} titles")
+    fig, axes = plt.subplots(1, k, figsize=(1.9 * k, 2.1), squeeze=False)
+    for ax, b, t in zip(axes[0], boards, titles, strict=True):
+        _board_axes(ax, b, t)
+    fig.tight_layout()
+    return fig
+
+
+# -- chapter 2: relaxations ----------------------------------------------------------------
+
+
+def relaxation_grid(resolution: int = 41) -> Figure:
+    """Each of the 16 relaxations as a heatmap over the unit square, corners marked."""
+    t = np.linspace(0.0, 1.0, resolution)
+    a, b = np.meshgrid(t, t, indexing="ij")
+    fig, axes = plt.subplots(4, 4, figsize=(8, 8.4))
+    for op, ax in enumerate(axes.flat):
+        z = gates.relax(op, a, b) * np.ones_like(a)
+        im = ax.imshow(z.T, origin="lower", extent=(0, 1, 0, 1), cmap="viridis",
+                       vmin=0, vmax=1, interpolation="bilinear")
+        for ca in (0, 1):
+            for cb in (0, 1):
+                ax.plot(ca, cb, "o", ms=7, mec="white", mew=1.2,
+                        mfc=ALIVE if gates.TRUTH[op, ca, cb] else DEAD, clip_on=False)
+        ax.set_title(f"{op}: {gates.SYMBOLS[op]}", fontsize=9)
+        ax.set_xticks([0, 1])
+        ax.set_yticks([0, 1])
+        ax.tick_params(labelsize=7)
+    for ax in axes[-1]:
+        ax.set_xlabel("a", fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("b", fontsize=8)
+    fig.colorbar(im, ax=axes, shrink=0.6, label="relaxed output")
+    return fig
+
+
+# -- chapter 3: wiring ---------------------------------------------------------------------
+
+
+def wiring_diagrams(wirings: Mapping[str, tuple[np.ndarray, np.ndarray]], n_in: int) -> Figure:
+    """One bipartite drawing per scheme: inputs on top, gates below, two wires per gate.
+
+    Inputs nobody reads are drawn hollow, so lost information is visible at a glance.
+    """
+    k = len(wirings)
+    fig, axes = plt.subplots(1, k, figsize=(3.2 * k, 2.8), squeeze=False)
+    for i, (ax, (name, (wa, wb))) in enumerate(zip(axes[0], wirings.items(), strict=True)):
+        n_out = len(wa)
+        xin = np.linspace(0, 1, n_in)
+        xout = np.linspace(0.05, 0.95, n_out)
+        for g in range(n_out):
+            for src in (wa[g], wb[g]):
+                ax.plot([xin[src], xout[g]], [1, 0], color=_colour(i), lw=0.9, alpha=0.7)
+        read = set(np.asarray(wa).tolist()) | set(np.asarray(wb).tolist())
+        for j in range(n_in):
+            filled = j in read
+            ax.plot(xin[j], 1, "o", ms=6, mec=ALIVE, mfc=ALIVE if filled else "white")
+        ax.plot(xout, np.zeros(n_out), "s", ms=6, color=ALIVE)
+        ax.set_title(f"{name}: {len(read)}/{n_in} inputs read", fontsize=9)
+        ax.set_xlim(-0.05, 1.05)
+        ax.set_ylim(-0.15, 1.15)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def error_curves(
+    runs: Mapping[str, Sequence[np.ndarray]], title: str = "", log: bool = True
+) -> Figure:
+    """Hard errors (wrong patterns out of 512) against epoch, one colour per group of runs.
+
+    Each group holds one curve per seed; thin lines are seeds, so the spread is visible.
+    A run that stops early (it converged) ends in a dot at zero.
+    """
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for i, (name, curves) in enumerate(runs.items()):
+        for j, c in enumerate(curves):
+            c = np.asarray(c, dtype=float)
+            x = np.arange(1, len(c) + 1)
+            y = np.maximum(c, 0.5) if log else c  # zero has no place on a log axis
+            ax.plot(x, y, color=_colour(i), lw=1.1, alpha=0.85, label=name if j == 0 else None)
+            if len(c) and c[-1] == 0:
+                ax.plot(x[-1], y[-1], "o", color=_colour(i), ms=5)
+    if log:
+        ax.set_yscale("log")
+        ax.axhline(0.5, color="grey", lw=0.6, ls=":")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("wrong patterns (of 512)")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+# -- chapter 4: initialisation -------------------------------------------------------------
+
+
+def gradient_norms(norms: Mapping[str, Sequence[float]]) -> Figure:
+    """Per-layer gradient norm at initialisation, one line per init scheme, log scale."""
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for i, (name, v) in enumerate(norms.items()):
+        v = np.asarray(v, dtype=float)
+        x = np.arange(1, len(v) + 1)
+        ax.plot(x, np.maximum(v, 1e-30), "o-", color=_colour(i), ms=4, label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = next to the inputs)")
+    ax.set_ylabel("‖∂loss/∂logits‖")
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def gate_snapshots(
+    snapshots: Sequence[tuple[int, np.ndarray]], max_panels: int = 5
+) -> Figure:
+    """Mean gate probabilities per layer (rows) and gate (columns) at a few epochs.
+
+    The picture version of the write-up's sparkline grid: at epoch 0 the pass-through
+    column ``A`` is dark everywhere; as training goes on, layers pick real gates.
+    """
+    if not snapshots:
+        raise ValueError("gate_snapshots needs at least one snapshot")
+    idx = np.unique(np.linspace(0, len(snapshots) - 1, min(max_panels, len(snapshots))).round())
+    chosen = [snapshots[int(i)] for i in idx]
+    k = len(chosen)
+    fig, axes = plt.subplots(1, k, figsize=(2.4 * k + 0.6, 4.2), squeeze=False, sharey=True)
+    short = ["F", "&", "a&¬b", "a", "¬a&b", "b", "⊕", "∨", "¬∨", "¬⊕", "¬b", "a∨¬b",
+             "¬a", "¬a∨b", "¬&", "T"]
+    for ax, (epoch, probs) in zip(axes[0], chosen, strict=True):
+        im = ax.imshow(np.asarray(probs), cmap="magma_r", vmin=0, vmax=1, aspect="auto",
+                       interpolation="nearest")
+        ax.set_title(f"epoch {epoch}", fontsize=9)
+        ax.set_xticks(range(16), short, rotation=90, fontsize=6)
+    axes[0][0].set_ylabel("layer")
+    fig.colorbar(im, ax=axes, shrink=0.8, label="mean gate probability")
+    return fig
+
+
+# -- chapter 5: training -------------------------------------------------------------------
+
+
+def training_curves(loss: np.ndarray, hard_errors: np.ndarray) -> Figure:
+    """Soft loss and hard errors of one run, side by side, both against epoch."""
+    loss = np.asarray(loss, dtype=float)
+    err = np.asarray(hard_errors, dtype=float)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.2))
+    a1.plot(np.arange(1, len(loss) + 1), loss, color=_colour(0))
+    a1.set_yscale("log")
+    a1.set_xlabel("epoch")
+    a1.set_ylabel("soft loss (sum of squared errors)")
+    a2.plot(np.arange(1, len(err) + 1), np.maximum(err, 0.5), color=_colour(1))
+    a2.set_yscale("log")
+    a2.axhline(0.5, color="grey", lw=0.6, ls=":")
+    a2.set_xlabel("epoch")
+    a2.set_ylabel("wrong patterns of the hard circuit")
+    fig.tight_layout()
+    return fig
+
+
+def op_histogram(panels: Mapping[str, Mapping[str, int]]) -> Figure:
+    """Bar charts of how often each of the 16 gates is chosen, one panel per population."""
+    k = len(panels)
+    fig, axes = plt.subplots(1, k, figsize=(4.6 * k, 3.2), squeeze=False)
+    for i, (ax, (title, counts)) in enumerate(zip(axes[0], panels.items(), strict=True)):
+        values = [counts.get(name, 0) for name in gates.NAMES]
+        ax.bar(range(16), values, color=_colour(i))
+        ax.set_xticks(range(16), gates.SYMBOLS, rotation=90, fontsize=7)
+        ax.set_ylabel("gates")
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig
