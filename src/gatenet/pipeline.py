@@ -21,6 +21,7 @@ import numpy as np
 from gatenet import rules
 from gatenet.circuit import Circuit, assert_exact, atomic_write_text
 from gatenet.extract import extract, non_pass_through
+from gatenet.network import Network
 from gatenet.train import History, TrainConfig, TrainResult, train
 
 
@@ -52,6 +53,13 @@ class Learned:
     compile_seconds: float
     stages: list[Stage] = field(default_factory=list)
     lut3: Any = None  # a gatenet.lut.Lut3Circuit when synthesis ran
+    params: list[np.ndarray] = field(default_factory=list)  # trained logits, per layer
+
+    @property
+    def network(self) -> Network:
+        """The network the parameters belong to (wiring is rebuilt from the seed)."""
+        c = self.config
+        return Network(c.sizes, c.scheme, seed=c.seed)
 
     @property
     def raw(self) -> Circuit:
@@ -116,7 +124,7 @@ def learn(
     return Learned(
         rule=rule, config=res.config, history=res.history, converged=True,
         train_seconds=res.seconds, compile_seconds=res.compile_seconds,
-        stages=stages, lut3=lut3,
+        stages=stages, lut3=lut3, params=[np.asarray(p) for p in res.params],
     )
 
 
@@ -161,7 +169,9 @@ def learn_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0, refresh: bool
     meta_path = folder / "learned.json"
     if meta_path.exists() and not refresh:
         try:
-            return _load_learned(folder)
+            learned = _load_learned(folder)
+            if extract(learned.network, learned.params) == learned.raw:
+                return learned
         except (OSError, ValueError, KeyError):
             pass  # a damaged memo is recomputed, never trusted
     learned = learn(rule, seed, **kw)
@@ -173,7 +183,8 @@ def _save_learned(learned: Learned, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     h = learned.history
     tmp = folder / "history.tmp.npz"
-    np.savez(tmp, loss=h.loss, hard_errors=h.hard_errors, seconds=h.seconds)
+    np.savez(tmp, loss=h.loss, hard_errors=h.hard_errors, seconds=h.seconds,
+             **{f"params{i}": p for i, p in enumerate(learned.params)})
     os.replace(tmp, folder / "history.npz")
     for i, st in enumerate(learned.stages):
         st.circuit.save(folder / f"stage{i}.json")
@@ -193,6 +204,7 @@ def _load_learned(folder: Path) -> Learned:
     meta = json.loads((folder / "learned.json").read_text())
     with np.load(folder / "history.npz") as z:
         history = History(z["loss"], z["hard_errors"], z["seconds"])
+        params = [z[f"params{i}"] for i in range(sum(k.startswith("params") for k in z.files))]
     stages = [
         Stage(name, Circuit.load(folder / f"stage{i}.json"), note)
         for i, (name, note) in enumerate(meta["stages"])
@@ -212,5 +224,5 @@ def _load_learned(folder: Path) -> Learned:
     return Learned(
         rule=rule, config=TrainConfig(**cfg), history=history, converged=True,
         train_seconds=meta["train_seconds"], compile_seconds=meta["compile_seconds"],
-        stages=stages, lut3=lut3,
+        stages=stages, lut3=lut3, params=params,
     )
