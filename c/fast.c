@@ -11,11 +11,14 @@
  * fast_circuit_w64/_w256/_w512 (what gatenet.fast emits: emitted headers have include
  * guards). No -march flag is needed or wanted: the scalar path must run on any x86-64.
  *
- * See fast.h for the layout. One generation is:
- *   1. refresh the halo rows of every lane from its neighbours (a few words per lane);
- *   2. compute all vector slots, tiles of slots spread over OpenMP threads.
+ * See fast.h for the layout. One pass (of `depth` generations, fast_driver.h) is:
+ *   1. refresh `depth` halo rows above and below every lane band (a few words per lane);
+ *   2. carry every tile of vector slots through the pass's generations, tiles spread over
+ *      OpenMP threads.
  * Each output word is written by exactly one thread from inputs nobody writes during the
- * generation, so results do not depend on the thread count.
+ * pass, and a tile's result does not depend on who computes it, so results depend on
+ * neither the thread count nor the depth. The row pitch is an odd number of cache lines
+ * (see fast_new) so walking down a column does not thrash one L1 set.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include "fast.h"

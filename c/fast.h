@@ -15,8 +15,8 @@
  * in-lane shifts with a carry from the adjacent word; no kernel ever shuffles lanes.
  *
  * The rule comes in two flavours, one per kernel family:
- *   - "circuit": the generated gatenet_circuit() over `cell`, included by fast.c once per
- *     width (define GATENET_CIRCUIT_HEADER to the generated header's path);
+ *   - "circuit": the generated circuit function over `cell`, included by fast.c once per
+ *     width (see the build notes at the top of fast.c);
  *   - "expert": the hand-written bit-sliced Life step of expert.c (B3/S23 only).
  *
  * All functions return a negative value (or NULL) on bad arguments instead of crashing;
