@@ -115,6 +115,124 @@ def time_jaxbits(circuit, width: int, height: int, steps: int = 10, repeats: int
     return median_time(lambda: step(words).block_until_ready(), repeats) / steps
 
 
+def time_board(board, width: int, height: int, repeats: int = 5) -> float:
+    """Seconds per generation of a native board (Board, WriteupBoard): median of repeats."""
+    from gatenet import native
+
+    steps = max(3, min(2000, 200_000_000 // (width * height)))
+    board.step(1)
+    return statistics.median(native.time_steps(board, steps, repeats)) * 1e-6
+
+
+def bench_step(
+    sizes: Sequence[int] = (512,),
+    circuit=None,
+    learned=None,
+    threads: Sequence[int] = (1, 2),
+    repeats: int = 5,
+    float_network_max: int = 512,
+    numpy_max: int = 2048,
+    progress: Callable[[StepRecord], None] | None = None,
+) -> list[StepRecord]:
+    """Every kernel on square boards of each size, side by side in one run.
+
+    ``circuit`` is the two-input circuit the project's kernels run (default: the smallest
+    circuit of ``learned``); ``learned`` (a :class:`gatenet.pipeline.Learned`) also supplies
+    the trained float network. Slow baselines are limited to small boards
+    (``float_network_max``, ``numpy_max``).
+    """
+    from gatenet import fast
+    from gatenet.board import Board, WriteupBoard
+
+    if circuit is None:
+        if learned is None:
+            raise ValueError("bench_step needs a circuit or a learned pipeline result")
+        circuit = learned.circuit
+    out: list[StepRecord] = []
+
+    def add(rec: StepRecord) -> None:
+        out.append(rec)
+        if progress:
+            progress(rec)
+
+    kernels = [k for k in fast.available_kernels()]
+    for n in sizes:
+        if learned is not None and n <= float_network_max:
+            net, params = learned.network, learned.params
+            for hard in (False, True):
+                mode = "hard" if hard else "soft"
+                t = time_jax_network(net, params, n, n, hard=hard, repeats=max(1, repeats // 2))
+                add(StepRecord.of(f"JAX float network, {mode}, one batch", "baseline", n, n, 0, t))
+                if n == 512:
+                    t = time_jax_network(net, params, n, n, hard=hard, batch=512,
+                                         repeats=max(1, repeats // 2))
+                    add(StepRecord.of(f"JAX float network, {mode}, 512 batches of 512",
+                                      "baseline", n, n, 0, t, "the write-up's framing"))
+        if n <= numpy_max:
+            add(StepRecord.of("numpy reference (np.roll + table)", "baseline", n, n, 1,
+                              time_numpy_reference(n, n, max(1, repeats // 2))))
+        add(StepRecord.of("JAX uint32 bit ops", "project", n, n, 0,
+                          time_jaxbits(circuit, n, n, repeats=repeats)))
+        if n % 64 == 0:
+            with WriteupBoard.random(n, n, circuit) as wb:
+                add(StepRecord.of("write-up's scalar method", "baseline", n, n, 1,
+                                  time_board(wb, n, n, repeats)))
+        with Board.random(n, n, seed=1, density=0.35, circuit=circuit) as b:
+            add(StepRecord.of("project scalar runtime (c/runtime.c)", "project", n, n, 1,
+                              time_board(b, n, n, repeats)))
+        for k in kernels:
+            for th in threads:
+                m = fast.measure(k, n, n, threads=th, repeats=repeats, circuit=circuit)
+                kind = "baseline" if k.startswith("expert") else "project"
+                name = (f"hand-written expert kernel ({k.removeprefix('expert-')})"
+                        if kind == "baseline" else f"project {k} kernel")
+                bound = m.get("bound_us_per_step")
+                note = f"bound {bound:.2f} µs/step" if bound else ""
+                add(StepRecord.of(name, kind, n, n, m["threads"], m["us_per_step"] * 1e-6, note))
+    return out
+
+
+def _cmd_step(args: argparse.Namespace) -> int:
+    from gatenet import pipeline
+    from gatenet.circuit import Circuit
+
+    sizes = [int(x) for x in args.sizes.split(",")]
+    threads = [int(x) for x in args.threads.split(",")]
+    learned = None
+    if args.circuit:
+        circuit = Circuit.load(args.circuit)
+    else:
+        learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
+                                        progress=False)
+        circuit = learned.circuit
+    log = sys.stderr if args.json else sys.stdout
+    print(f"# machine: {machine.one_line()}", file=log)
+    print(f"# circuit: {len(circuit)} two-input gates", file=log)
+
+    def show(r: StepRecord) -> None:
+        print(f"{r.width:>5}² {r.threads:>2}t  {r.us_per_step:>12.2f} µs/step  "
+              f"{r.cell_updates_per_s:>10.3g} cells/s  {r.name}"
+              + (f"  [{r.note}]" if r.note else ""), file=log, flush=True)
+
+    records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show)
+    if args.json:
+        print(json.dumps([asdict(r) for r in records], indent=1))
+        return 0
+    print(file=log)
+    for n in sizes:
+        rs = [r for r in records if r.width == n]
+        ref = next((r for r in rs if r.name == "write-up's scalar method"), None)
+        flt = next((r for r in rs if r.name == "JAX float network, soft, one batch"), None)
+        best = min(rs, key=lambda r: r.us_per_step)
+        line = f"{n}²: fastest is {best.name} ({best.threads} threads)"
+        if ref:
+            line += f", {ref.us_per_step / best.us_per_step:.1f}× the write-up's method"
+        if flt:
+            line += f", {flt.us_per_step / best.us_per_step:.3g}× the float network"
+        print(line, file=log)
+    return 0
+
+
 # -- training ---------------------------------------------------------------------------------
 
 
@@ -188,6 +306,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.add_argument("--progress", action="store_true", help="show a progress bar per seed")
     t.set_defaults(func=_cmd_train)
+    s = sub.add_parser("step", help="board steps per second for every kernel, side by side")
+    s.add_argument("--sizes", default="512", help="comma-separated board sides (default 512)")
+    s.add_argument("--threads", default="1,2", help="thread counts for the SIMD kernels")
+    s.add_argument("--repeats", type=int, default=5)
+    s.add_argument("--circuit", help="circuit JSON (default: train/load the learned circuit)")
+    s.add_argument("--rule", default="B3/S23")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--no-synth", action="store_true", help="use the circuit before synthesis")
+    s.add_argument("--json", action="store_true",
+                   help="print one JSON list of records on stdout (progress goes to stderr)")
+    s.set_defaults(func=_cmd_step)
     return p
 
 
