@@ -55,3 +55,9 @@ def test_gate_snapshots():
 
 def test_op_histogram():
     _check(plots.op_histogram({"all": {"AND": 3, "A": 10}, "some": {"XOR": 1}}))
+
+
+def test_word_layout():
+    _check(plots.word_layout(150, 3))
+    with pytest.raises(ValueError):
+        plots.word_layout(0, 3)

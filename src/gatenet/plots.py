@@ -252,3 +252,42 @@ def op_histogram(panels: Mapping[str, Mapping[str, int]]) -> Figure:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# -- chapter 7: the C runtime --------------------------------------------------------------
+
+
+def word_layout(width: int = 150, height: int = 4, word_bits: int = 64) -> Figure:
+    """How a ``height × width`` board sits in ``word_bits``-bit words, row-major.
+
+    Each row takes ``ceil(width / word_bits)`` words; cell ``(y, x)`` is bit
+    ``x % word_bits`` of word ``y · words_per_row + x // word_bits``. Padding bits past the
+    last column are hatched: they always hold dead cells.
+    """
+    if width < 1 or height < 1 or word_bits < 1:
+        raise ValueError(f"need positive sizes, got {width}×{height}, {word_bits}-bit words")
+    wpr = -(-width // word_bits)
+    fig, ax = plt.subplots(figsize=(9.5, 0.55 * height + 1.0))
+    for y in range(height):
+        for i in range(wpr):
+            word = y * wpr + i
+            x0 = i * word_bits
+            used = min(word_bits, width - x0)
+            ax.add_patch(matplotlib.patches.Rectangle(
+                (x0, y), used, 0.85, color=_colour(word % len(_SERIES)), alpha=0.75))
+            if used < word_bits:
+                ax.add_patch(matplotlib.patches.Rectangle(
+                    (x0 + used, y), word_bits - used, 0.85, fill=False, hatch="///",
+                    ec="grey", lw=0.5))
+            ax.text(x0 + used / 2, y + 0.42, f"word {word}", ha="center", va="center",
+                    fontsize=8, color="white")
+    ax.axvline(width, color=ALIVE, lw=1.2, ls="--")
+    ax.text(width - 1, -0.3, f"← column {width - 1}", ha="right", fontsize=8)
+    ax.text(width + 1, -0.3, "padding (always dead) →", ha="left", fontsize=8)
+    ax.set_xlim(0, wpr * word_bits)
+    ax.set_ylim(height + 0.05, -0.6)
+    ax.set_xticks([i * word_bits for i in range(wpr + 1)])
+    ax.set_xlabel(f"column x (bit x mod {word_bits} of word x ÷ {word_bits})")
+    ax.set_yticks([y + 0.42 for y in range(height)], [f"row {y}" for y in range(height)])
+    fig.tight_layout()
+    return fig
