@@ -1,0 +1,234 @@
+"""The optimisation ladder: each step from the write-up's runtime to the fastest kernel, timed.
+
+Chapter "Going fast" climbs from the write-up's scalar method to AVX-512 on every core and
+asks of each rung how much it helped. That question needs the rungs timed *side by side*:
+on a shared machine a ratio of two numbers measured a minute apart says more about the
+neighbours' load than about the code. So :func:`measure_size` builds every contender on the
+same random board, calibrates a step count per contender to a time budget, and then times
+them interleaved, repeat by repeat, reporting medians as :class:`gatenet.bench.StepRecord`.
+
+Contenders are plain descriptions (:class:`Contender`); the kernels themselves live in
+``c/writeup_baseline.c``, ``c/runtime.c`` and ``c/fast.c`` and are reached through
+:mod:`gatenet.board` and :mod:`gatenet.fast`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gatenet.bench import StepRecord
+from gatenet.circuit import Circuit
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One rung: a label, and how to build its board.
+
+    ``runtime`` is "writeup" (the write-up's scalar method), "runtime" (``c/runtime.c``) or
+    "fast" (``c/fast.c`` with ``kernel``, ``threads`` and ``depth``; depth None means the
+    runtime's automatic choice). ``min_size`` skips boards smaller than that side.
+    """
+
+    label: str
+    runtime: str
+    kernel: str = ""
+    threads: int = 1
+    depth: int | None = None
+    kind: str = "project"
+    min_size: int = 1
+
+    def applies(self, n: int) -> bool:
+        """Whether this contender runs on an n×n board."""
+        return n >= self.min_size and not (self.runtime == "writeup" and n % 64)
+
+    def board(self, cells: np.ndarray, circuit: Circuit) -> Any:
+        """A board of this contender holding ``cells`` (caller closes it)."""
+        from gatenet.board import Board, WriteupBoard
+
+        if self.runtime == "writeup":
+            return WriteupBoard.from_array(cells, circuit)
+        if self.runtime == "runtime":
+            return Board.from_array(cells, circuit=circuit)
+        if self.runtime == "fast":
+            from gatenet.fast import FastBoard
+
+            expert = self.kernel.startswith("expert")
+            return FastBoard(cells, None if expert else circuit, self.kernel, self.threads,
+                             depth=self.depth)
+        raise ValueError(f"unknown runtime {self.runtime!r}")
+
+
+def cores() -> int:
+    """Cores this process may use (what "every core" means in the ladder)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def ladder(threads: int | None = None) -> list[Contender]:
+    """The rungs in order, each one change over the previous, for the kernels this CPU has.
+
+    The write-up's method; the project's scalar runtime (no scratch boards, no ``%``); the
+    lane-banded layout with 64-bit words; 256-bit AVX2; 512-bit AVX-512; then all
+    ``threads`` cores (default: every core). Widths the CPU lacks are left out.
+    """
+    from gatenet import fast
+
+    threads = cores() if threads is None else threads
+    avail = fast.available_kernels()
+    rungs = [
+        Contender("write-up's scalar method", "writeup", kind="baseline"),
+        Contender("project scalar runtime (c/runtime.c)", "runtime"),
+        Contender("lane-banded layout, 64-bit words", "fast", "scalar"),
+    ]
+    if "avx2" in avail:
+        rungs.append(Contender("AVX2, 256-bit vectors", "fast", "avx2"))
+    if "avx512" in avail:
+        rungs.append(Contender("AVX-512, 512-bit vectors", "fast", "avx512"))
+    widest = [k for k in avail if not k.startswith("expert")][-1]
+    if threads > 1:
+        rungs.append(Contender(f"{_width_label(widest)}, {threads} threads", "fast", widest,
+                               threads))
+    return rungs
+
+
+def expert(threads: int | None = None) -> list[Contender]:
+    """The hand-written bit-sliced Life at the widest width: one thread and every core."""
+    from gatenet import fast
+
+    threads = cores() if threads is None else threads
+    widest = [k for k in fast.available_kernels() if k.startswith("expert")][-1]
+    width = _width_label(widest.removeprefix("expert-"))
+    out = [Contender(f"expert bit-sliced Life, {width}", "fast", widest, kind="baseline")]
+    if threads > 1:
+        out.append(Contender(f"expert bit-sliced Life, {width}, {threads} threads", "fast",
+                             widest, threads, kind="baseline"))
+    return out
+
+
+def no_blocking(contender: Contender, min_size: int = 1) -> Contender:
+    """``contender`` with temporal blocking switched off (one generation per pass)."""
+    if contender.runtime != "fast":
+        raise ValueError("only the fast runtime has temporal blocking")
+    return Contender(f"{contender.label}, no temporal blocking", "fast", contender.kernel,
+                     contender.threads, 1, contender.kind, min_size)
+
+
+def _width_label(kernel: str) -> str:
+    return {"scalar": "64-bit words", "avx2": "AVX2", "avx512": "AVX-512"}[kernel]
+
+
+def random_cells(n: int, seed: int = 0, density: float = 0.35) -> np.ndarray:
+    """An n×n 0/1 board, each cell alive with probability ≈ ``density`` (cheap at 8192²)."""
+    if not 0 <= density <= 1:
+        raise ValueError(f"density must be in [0, 1], got {density}")
+    rng = np.random.default_rng(seed)
+    return (rng.integers(0, 256, (n, n), dtype=np.uint8) < round(256 * density)).astype(
+        np.uint8)
+
+
+def _steps_for(board: Any, seconds: float, max_steps: int = 100_000) -> int:
+    """Steps that take about ``seconds`` on ``board`` (doubling until 2 ms is measurable)."""
+    board.step(1)
+    steps = 1
+    while True:
+        t0 = time.perf_counter()
+        board.step(steps)
+        dt = time.perf_counter() - t0
+        if dt >= 2e-3 or steps >= max_steps:
+            break
+        steps *= 2
+    return max(1, min(max_steps, math.ceil(seconds * steps / dt)))
+
+
+def measure_size(
+    contenders: Sequence[Contender],
+    n: int,
+    circuit: Circuit,
+    budget_s: float = 0.1,
+    repeats: int = 3,
+    seed: int = 0,
+) -> list[StepRecord]:
+    """Every applicable contender on one random n×n board, interleaved repeat by repeat.
+
+    Each contender runs about ``budget_s`` seconds per repeat; the record holds the median
+    µs per step (all contenders see the same load, so their ratios are trustworthy).
+    """
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"circuit must be a gatenet Circuit, got {type(circuit).__name__}")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
+    if not budget_s > 0:
+        raise ValueError(f"budget_s must be positive, got {budget_s}")
+    from gatenet import native
+
+    cells = random_cells(n, seed)
+    active = [c for c in contenders if c.applies(n)]
+    boards: dict[int, Any] = {}
+    try:
+        for i, c in enumerate(active):
+            boards[i] = c.board(cells, circuit)
+        steps = {i: _steps_for(b, budget_s) for i, b in boards.items()}
+        times: dict[int, list[float]] = {i: [] for i in boards}
+        for _ in range(repeats):
+            for i, b in boards.items():
+                times[i] += native.time_steps(b, steps[i], 1)
+    finally:
+        for b in boards.values():
+            b.close()
+    out = []
+    for i, c in enumerate(active):
+        depth = f"depth {c.depth}" if c.depth else ""
+        out.append(StepRecord.of(c.label, c.kind, n, n, c.threads,
+                                 statistics.median(times[i]) * 1e-6, depth))
+    return out
+
+
+def sweep(
+    contenders: Sequence[Contender],
+    sizes: Sequence[int],
+    circuit: Circuit,
+    budget_s: float = 0.1,
+    repeats: int = 3,
+    progress: Callable[[StepRecord], None] | None = None,
+) -> list[StepRecord]:
+    """:func:`measure_size` for every side in ``sizes``, records concatenated."""
+    out: list[StepRecord] = []
+    for n in sizes:
+        for r in measure_size(contenders, n, circuit, budget_s, repeats):
+            out.append(r)
+            if progress:
+                progress(r)
+    return out
+
+
+def successive_ratios(records: Sequence[StepRecord],
+                      order: Sequence[str]) -> list[tuple[str, float, float]]:
+    """For each label in ``order`` (one board size): (label, µs/step, speed-up over the
+    previous label, 1.0 for the first). Labels without a record are skipped."""
+    by = {r.name: r for r in records}
+    out, prev = [], None
+    for label in order:
+        r = by.get(label)
+        if r is None:
+            continue
+        out.append((label, r.us_per_step, prev.us_per_step / r.us_per_step if prev else 1.0))
+        prev = r
+    return out
+
+
+def find(records: Sequence[StepRecord], label: str, size: int) -> StepRecord:
+    """The record of ``label`` on the size×size board (KeyError naming both if absent)."""
+    for r in records:
+        if r.name == label and r.width == size:
+            return r
+    raise KeyError(f"no record {label!r} at {size}²")
