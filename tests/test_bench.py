@@ -1,0 +1,50 @@
+"""Benchmarks report and never assert timings; here we check only their shape and wiring."""
+
+import json
+import os
+import subprocess
+import sys
+
+from gatenet import bench
+from gatenet.handmade import handmade_life
+
+FIELDS = {"name", "kind", "width", "height", "threads", "us_per_step", "cell_updates_per_s"}
+
+
+def test_bench_step_records_cover_every_kernel():
+    from gatenet import fast
+
+    recs = bench.bench_step(sizes=(64,), circuit=handmade_life(), threads=(1,), repeats=1)
+    names = {r.name for r in recs}
+    assert "write-up's scalar method" in names
+    assert "project scalar runtime (c/runtime.c)" in names
+    assert "JAX uint32 bit ops" in names
+    assert len([r for r in recs if "kernel" in r.name]) == len(fast.available_kernels())
+    for r in recs:
+        assert r.kind in ("project", "baseline")
+        assert r.us_per_step > 0 and r.cell_updates_per_s > 0
+        assert abs(r.cell_updates_per_s * r.us_per_step * 1e-6 - 64 * 64) < 1e-3 * 64 * 64
+
+
+def test_bench_step_json_cli(tmp_path):
+    path = tmp_path / "life.json"
+    handmade_life().save(path)
+    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
+    r = subprocess.run(
+        [sys.executable, "-m", "gatenet.bench", "step", "--sizes", "64", "--threads", "1",
+         "--repeats", "1", "--circuit", str(path), "--json"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    records = json.loads(r.stdout)
+    assert isinstance(records, list) and records
+    assert all(set(rec) >= FIELDS for rec in records)
+    assert "# machine:" in r.stderr
+
+
+def test_summarize_train():
+    recs = [bench.TrainRecord(s, s != 2, 100 + s, 1.0 + s, 2.0, 0 if s != 2 else 1)
+            for s in range(4)]
+    s = bench.summarize_train(recs)
+    assert s["converged"] == 3 and s["seeds"] == 4
+    assert s["median_train_seconds"] == 2.5
