@@ -21,7 +21,7 @@ def test_every_contender_computes_life():
     circuit = handmade_life()
     cells = ladder.random_cells(128, seed=1)
     want = rules.step(cells, steps=5)
-    rungs = ladder.ladder(threads=2) + ladder.expert(threads=2)
+    rungs = ladder.ladder(threads=2) + ladder.expert(threads=2) + ladder.expert_widths()
     rungs.append(ladder.no_blocking(rungs[-1]))
     for c in rungs:
         with c.board(cells, circuit) as b:

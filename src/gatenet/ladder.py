@@ -115,6 +115,17 @@ def expert(threads: int | None = None) -> list[Contender]:
     return out
 
 
+def expert_widths() -> list[Contender]:
+    """The expert Life on one thread at every width this CPU has (for the bar chart)."""
+    from gatenet import fast
+
+    return [
+        Contender(f"expert bit-sliced Life, {_width_label(k.removeprefix('expert-'))}", "fast",
+                  k, kind="baseline")
+        for k in fast.available_kernels() if k.startswith("expert")
+    ]
+
+
 def no_blocking(contender: Contender, min_size: int = 1) -> Contender:
     """``contender`` with temporal blocking switched off (one generation per pass)."""
     if contender.runtime != "fast":
