@@ -61,3 +61,10 @@ def test_word_layout():
     _check(plots.word_layout(150, 3))
     with pytest.raises(ValueError):
         plots.word_layout(0, 3)
+
+
+def test_board_strip_grid():
+    b = np.zeros((6, 8), np.uint8)
+    fig = plots.board_strip([b] * 5, columns=3, size=1.0)
+    assert len(fig.axes) == 6  # one spare axis, switched off
+    plt.close(fig)

@@ -73,16 +73,30 @@ def truth_table(table: np.ndarray) -> Figure:
     return fig
 
 
-def board_strip(boards: Sequence[np.ndarray], titles: Sequence[str] | None = None) -> Figure:
-    """A row of boards, e.g. the same soup at several generations."""
+def board_strip(
+    boards: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    columns: int | None = None,
+    size: float = 1.9,
+) -> Figure:
+    """A grid of boards, e.g. the same soup at several generations.
+
+    ``columns`` boards per row (default: all in one row); ``size`` inches per board.
+    """
     k = len(boards)
     if k == 0:
         raise ValueError("board_strip needs at least one board")
     titles = list(titles) if titles is not None else [""] * k
     if len(titles) != k:
         raise ValueError(f"{k} boards but {len(titles)} titles")
-    fig, axes = plt.subplots(1, k, figsize=(1.9 * k, 2.1), squeeze=False)
-    for ax, b, t in zip(axes[0], boards, titles, strict=True):
+    cols = k if columns is None else max(1, min(int(columns), k))
+    rows = -(-k // cols)
+    h, w = np.asarray(boards[0]).shape
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows * h / w + 0.3 * rows),
+                             squeeze=False)
+    for ax in axes.flat[k:]:
+        ax.axis("off")
+    for ax, b, t in zip(axes.flat, boards, titles, strict=False):
         _board_axes(ax, b, t)
     fig.tight_layout()
     return fig
@@ -102,8 +116,10 @@ def relaxation_grid(resolution: int = 41) -> Figure:
                        vmin=0, vmax=1, interpolation="bilinear")
         for ca in (0, 1):
             for cb in (0, 1):
-                ax.plot(ca, cb, "o", ms=7, mec="white", mew=1.2,
+                ax.plot(ca, cb, "o", ms=7, mec="grey", mew=1.0,
                         mfc=ALIVE if gates.TRUTH[op, ca, cb] else DEAD, clip_on=False)
+        ax.set_xlim(-0.08, 1.08)
+        ax.set_ylim(-0.08, 1.08)
         ax.set_title(f"{op}: {gates.SYMBOLS[op]}", fontsize=9)
         ax.set_xticks([0, 1])
         ax.set_yticks([0, 1])
