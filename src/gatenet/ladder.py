@@ -147,24 +147,24 @@ def random_cells(n: int, seed: int = 0, density: float = 0.35) -> np.ndarray:
         np.uint8)
 
 
-def _steps_for(board: Any, seconds: float, min_steps: int = 1,
-               max_steps: int = 100_000) -> int:
-    """Steps that take about ``seconds`` on ``board``, and at least ``min_steps``.
+def _steps_for(board: Any, seconds: float, max_steps: int = 100_000) -> int:
+    """Steps that take about ``seconds`` on ``board``.
 
-    Calibrates by doubling from ``min_steps`` until 2 ms is measurable. The floor matters
-    for threads: each call wakes the thread team, which on a loaded machine can cost a
-    scheduler slice, so a measurement of one or two steps per call would time the wake-up.
+    Calibrates by doubling until one call takes a quarter of ``seconds`` (at least 2 ms).
+    Not less: each call wakes the thread team, which on a loaded machine can cost a
+    scheduler slice, and a calibration call of one step would time that wake-up, not the
+    step, and leave the measurement at one step per call.
     """
     board.step(1)
-    steps = max(1, min(min_steps, max_steps))
+    steps = 1
     while True:
         t0 = time.perf_counter()
         board.step(steps)
         dt = time.perf_counter() - t0
-        if dt >= 2e-3 or steps >= max_steps:
+        if dt >= max(2e-3, seconds / 4) or steps >= max_steps:
             break
         steps *= 2
-    return max(min_steps, min(max_steps, math.ceil(seconds * steps / dt)))
+    return max(1, min(max_steps, math.ceil(seconds * steps / dt)))
 
 
 def measure_size(
@@ -174,13 +174,11 @@ def measure_size(
     budget_s: float = 0.1,
     repeats: int = 3,
     seed: int = 0,
-    min_cell_updates: float = 2e7,
 ) -> list[StepRecord]:
     """Every applicable contender on one random n×n board, interleaved repeat by repeat.
 
-    Each contender runs about ``budget_s`` seconds per repeat, and at least
-    ``min_cell_updates`` cell updates; the record holds the median µs per step (all
-    contenders see the same load, so their ratios are trustworthy).
+    Each contender runs about ``budget_s`` seconds per repeat; the record holds the median
+    µs per step (all contenders see the same load, so their ratios are trustworthy).
     """
     if not isinstance(circuit, Circuit):
         raise TypeError(f"circuit must be a gatenet Circuit, got {type(circuit).__name__}")
@@ -196,8 +194,7 @@ def measure_size(
     try:
         for i, c in enumerate(active):
             boards[i] = c.board(cells, circuit)
-        floor = max(1, math.ceil(min_cell_updates / (n * n)))
-        steps = {i: _steps_for(b, budget_s, floor) for i, b in boards.items()}
+        steps = {i: _steps_for(b, budget_s) for i, b in boards.items()}
         times: dict[int, list[float]] = {i: [] for i in boards}
         for _ in range(repeats):
             for i, b in boards.items():
