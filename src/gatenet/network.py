@@ -110,15 +110,7 @@ class Network:
     # -- forward passes ------------------------------------------------------------------
 
     def _forward(self, params: Params, x: jax.Array, hard: bool) -> jax.Array:
-        for (ia, ib), logits in zip(self.wires, params, strict=True):
-            if hard:
-                c = _COEFFS[jnp.argmax(logits, axis=-1)]
-            else:
-                c = jax.nn.softmax(logits, axis=-1) @ _COEFFS
-            a = x[..., ia]
-            b = x[..., ib]
-            x = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
-        return x
+        return forward(params, self.wires, x, hard)
 
     @cached_property
     def soft(self):
@@ -138,6 +130,23 @@ class Network:
     def gate_probabilities(params: Params) -> np.ndarray:
         """Mean softmax weight of each of the 16 gates, per layer: shape ``(layers, 16)``."""
         return np.stack([np.asarray(jax.nn.softmax(p, axis=-1).mean(axis=0)) for p in params])
+
+
+def forward(params: Params, wires, x: jax.Array, hard: bool) -> jax.Array:
+    """Run the network: per layer, gather both inputs, mix the gates' coefficients, combine.
+
+    ``wires`` may be numpy constants or traced JAX arrays; passing them as arguments lets
+    one compiled training step serve every wiring of the same shape.
+    """
+    for (ia, ib), logits in zip(wires, params, strict=True):
+        if hard:
+            c = _COEFFS[jnp.argmax(logits, axis=-1)]
+        else:
+            c = jax.nn.softmax(logits, axis=-1) @ _COEFFS
+        a = x[..., ia]
+        b = x[..., ib]
+        x = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
+    return x
 
 
 def all_patterns(n_inputs: int = 9) -> np.ndarray:

@@ -25,7 +25,7 @@ import optax
 from tqdm.auto import tqdm
 
 from gatenet import rules
-from gatenet.network import DEFAULT_SIZES, Network, Params, all_patterns
+from gatenet.network import DEFAULT_SIZES, Network, Params, all_patterns, forward
 
 
 @dataclass(frozen=True)
@@ -109,29 +109,35 @@ def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
     )
 
 
-def _make_chunk(net: Network, opt: optax.GradientTransformation, x, y, patience: int, n: int):
-    def loss_fn(params):
-        pred = net._forward(params, x, hard=False)[:, 0]
+def _make_chunk(opt: optax.GradientTransformation, patience: int, n: int):
+    """A jitted run of ``n`` epochs. Wiring, inputs and targets are arguments, not constants,
+    so the compiled program is reused by every run with the same shapes and optimiser."""
+
+    def loss_fn(params, wires, x, y):
+        pred = forward(params, wires, x, hard=False)[:, 0]
         return jnp.sum((pred - y) ** 2)
 
-    def epoch(carry, _):
-        params, opt_state, streak, done, snap = carry
-        loss, grads = jax.value_and_grad(loss_fn)(params)
-        updates, opt_state = opt.update(grads, opt_state, params)
-        params = optax.apply_updates(params, updates)
-        hard = net._forward(params, x, hard=True)[:, 0]
-        errors = jnp.sum(jnp.round(hard) != y).astype(jnp.int32)
-        streak = jnp.where(errors == 0, streak + 1, 0)
-        fire = jnp.logical_and(~done, streak >= patience)
-        snap = jax.tree.map(lambda new, old: jnp.where(fire, new, old), params, snap)
-        done = jnp.logical_or(done, fire)
-        return (params, opt_state, streak, done, snap), (loss, errors, done)
+    def run(params, opt_state, streak, done, snap, wires, x, y):
+        def epoch(carry, _):
+            params, opt_state, streak, done, snap = carry
+            loss, grads = jax.value_and_grad(loss_fn)(params, wires, x, y)
+            updates, opt_state = opt.update(grads, opt_state, params)
+            params = optax.apply_updates(params, updates)
+            hard = forward(params, wires, x, hard=True)[:, 0]
+            errors = jnp.sum(jnp.round(hard) != y).astype(jnp.int32)
+            streak = jnp.where(errors == 0, streak + 1, 0)
+            fire = jnp.logical_and(~done, streak >= patience)
+            snap = jax.tree.map(lambda new, old: jnp.where(fire, new, old), params, snap)
+            done = jnp.logical_or(done, fire)
+            return (params, opt_state, streak, done, snap), (loss, errors, done)
 
-    @jax.jit
-    def run(params, opt_state, streak, done, snap):
         return jax.lax.scan(epoch, (params, opt_state, streak, done, snap), None, length=n)
 
-    return run
+    return jax.jit(run)
+
+
+#: Compiled chunk programs, keyed by everything that changes the program's code or shapes.
+_COMPILED: dict[tuple, Any] = {}
 
 
 def train(
@@ -154,7 +160,7 @@ def train(
     opt_state = opt.init(params)
     x = jnp.asarray(all_patterns(9))
     y = jnp.asarray(rule.table, jnp.float32)
-    run = _make_chunk(net, opt, x, y, cfg.patience, cfg.chunk)
+    wires = tuple((jnp.asarray(a), jnp.asarray(b)) for a, b in net.wires)
 
     streak = jnp.int32(0)
     done = jnp.bool_(False)
@@ -162,8 +168,14 @@ def train(
     if progress is None:
         progress = sys.stderr.isatty()
 
+    key = (cfg.sizes, cfg.clip, cfg.learning_rate, cfg.b1, cfg.b2, cfg.weight_decay,
+           cfg.patience, cfg.chunk)
     t0 = time.perf_counter()
-    compiled = run.lower(params, opt_state, streak, done, snap).compile()
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        run = _make_chunk(opt, cfg.patience, cfg.chunk)
+        compiled = run.lower(params, opt_state, streak, done, snap, wires, x, y).compile()
+        _COMPILED[key] = compiled
     compile_seconds = time.perf_counter() - t0
 
     losses: list[np.ndarray] = []
@@ -179,7 +191,7 @@ def train(
         while epochs < cfg.max_epochs:
             t = time.perf_counter()
             (params, opt_state, streak, done, snap), (loss, err, done_at) = compiled(
-                params, opt_state, streak, done, snap
+                params, opt_state, streak, done, snap, wires, x, y
             )
             loss, err, done_at = np.asarray(loss), np.asarray(err), np.asarray(done_at)
             dt = time.perf_counter() - t
