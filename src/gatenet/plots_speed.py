@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from gatenet.bench import StepRecord
 
@@ -67,8 +68,9 @@ def speed_bars(records: Sequence[StepRecord], highlight: str | None = None) -> F
         colours = ["#d95f02" if r.name == highlight else c
                    for r, c in zip(rs, colours, strict=True)]
     ax.barh(y, [r.cell_updates_per_s for r in rs], color=colours)
-    ax.set_yticks(y, [r.name + (f" ({r.threads} thr.)" if r.threads > 1 else "") for r in rs],
-                  fontsize=8)
+    ax.set_yticks(y, [r.name + (f" ({r.threads} threads)"
+                                if r.threads > 1 and "thread" not in r.name else "")
+                      for r in rs], fontsize=8)
     ax.set_xscale("log")
     for yi, r in zip(y, rs, strict=True):
         us = r.us_per_step
@@ -110,6 +112,8 @@ def bound_fractions(rows: Mapping[str, Mapping[str, float | None]]) -> Figure:
     ax.set_yticks(y, names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("µs per step (log scale; shorter is faster)")
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
