@@ -156,9 +156,9 @@ def test_load_is_idempotent_and_cached(tmp_path) -> None:
 
 def test_cache_env_var(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("GATENET_CACHE", str(tmp_path / "env"))
-    assert native.cache_dir() == tmp_path / "env"
+    assert native.cache_dir() == tmp_path / "env" / "native"
     path = native.build_shared("int f(void) { return 1; }\n", kind="probe")
-    assert path.parent == tmp_path / "env" and path.exists()
+    assert path.parent == tmp_path / "env" / "native" and path.exists()
     assert native.build_shared("int f(void) { return 1; }\n", kind="probe") == path
 
 

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gatenet.cache import cache_subdir
 from gatenet.circuit import Circuit, atomic_write_text
 from gatenet.emit.c import default_name, emit_c
 
@@ -61,13 +62,9 @@ def c_dir() -> Path:
 
 
 def cache_dir(path: str | os.PathLike[str] | None = None) -> Path:
-    """Where libraries go: ``path``, else ``$GATENET_CACHE``, else the user cache dir."""
+    """Where libraries go: ``path``, else the ``native`` folder of :func:`cache.cache_root`."""
     if path is None:
-        path = os.environ.get("GATENET_CACHE")
-    if path is None:
-        import platformdirs
-
-        path = Path(platformdirs.user_cache_dir("gatenet")) / "native"
+        return cache_subdir("native")
     p = Path(path)
     p.mkdir(parents=True, exist_ok=True)
     return p

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from gatenet import rules
+from gatenet.cache import cache_subdir
 from gatenet.circuit import Circuit, assert_exact, atomic_write_text
 from gatenet.extract import extract, non_pass_through
 from gatenet.network import Network
@@ -131,16 +132,6 @@ def learn(
 # -- on-disk memo for the book ---------------------------------------------------------------
 
 
-def cache_dir() -> Path:
-    """``$GATENET_CACHE`` or the user's cache directory for gatenet."""
-    env = os.environ.get("GATENET_CACHE")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("gatenet"))
-
-
 def source_fingerprint() -> str:
     """Hash of every source file of the package and its C runtime: invalidates memos."""
     root = Path(__file__).parent
@@ -165,7 +156,7 @@ def learn_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0, refresh: bool
         {"rule": rule.map_string, "seed": seed, "kw": {k: repr(v) for k, v in sorted(kw.items())},
          "src": source_fingerprint()}, sort_keys=True)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:20]
-    folder = cache_dir() / "learned" / key
+    folder = cache_subdir("learned") / key
     meta_path = folder / "learned.json"
     if meta_path.exists() and not refresh:
         try:

@@ -25,6 +25,7 @@ import optax
 from tqdm.auto import tqdm
 
 from gatenet import rules
+from gatenet.cache import cache_subdir
 from gatenet.network import DEFAULT_SIZES, Network, Params, all_patterns, forward
 
 
@@ -140,6 +141,17 @@ def _make_chunk(opt: optax.GradientTransformation, patience: int, n: int):
 _COMPILED: dict[tuple, Any] = {}
 
 
+def enable_compilation_cache() -> None:
+    """Keep XLA's compiled programs on disk (unless the user chose a place already).
+
+    Compiling the training step takes longer than many training runs; with the persistent
+    cache, every process after the first — each chapter of the book, each test — reuses it.
+    """
+    if jax.config.jax_compilation_cache_dir is None:
+        jax.config.update("jax_compilation_cache_dir", str(cache_subdir("jax")))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+
+
 def train(
     rule: str | rules.Rule = "B3/S23",
     config: TrainConfig | None = None,
@@ -154,6 +166,7 @@ def train(
     rule = rules.parse(rule)
     cfg = (config or TrainConfig()).replace(**overrides)
     cfg.validate()
+    enable_compilation_cache()
     net = Network(cfg.sizes, cfg.scheme, seed=cfg.seed)
     params = net.init(cfg.seed, cfg.init, cfg.strength, cfg.noise)
     opt = make_optimizer(cfg)
