@@ -67,6 +67,16 @@ class Learned:
         return self.stages[0].circuit
 
     @property
+    def pass_stages(self) -> list[Stage]:
+        """The stages up to the end of the passes (everything before synthesis)."""
+        return [s for s in self.stages if not s.name.startswith("ABC")]
+
+    @property
+    def after_passes(self) -> Circuit:
+        """The circuit the passes leave: the write-up's kind of result, before synthesis."""
+        return self.pass_stages[-1].circuit
+
+    @property
     def circuit(self) -> Circuit:
         """The smallest verified two-input circuit of all stages."""
         return min((s.circuit for s in self.stages), key=len)

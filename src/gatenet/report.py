@@ -31,3 +31,20 @@ def markdown_table(header: list[str], rows: list[list[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+#: The one training run the book is about: every chapter from 5 on reads this run.
+BOOK_RULE = "B3/S23"
+BOOK_SEED = 0
+
+
+def book_run(refresh: bool = False):
+    """The book's learned circuit (trained, shrunk, synthesised), memoised across chapters.
+
+    Chapter 5 calls this with ``refresh=True`` so every build retrains; later chapters then
+    find the same run on disk (the memo is keyed by the package's source as well).
+    """
+    from gatenet import pipeline
+
+    return pipeline.learn_cached(BOOK_RULE, BOOK_SEED, refresh=refresh, synthesize=True,
+                                 progress=False)
