@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -9,9 +11,17 @@ from gatenet import gates, rules
 from gatenet.circuit import Circuit, Gate, assert_exact
 from gatenet.lut import Lut3Circuit
 from gatenet.synth import (
+    BEST_SCRIPTS,
+    GATE_SCRIPTS,
+    LUT_SCRIPTS,
+    REFERENCE_SCRIPTS,
     SynthesisError,
+    SynthOptions,
+    abc_script,
     blif_to_circuit,
     cache_dir,
+    is_structural,
+    script_commands,
     synthesize_gates,
     synthesize_lut3,
 )
@@ -93,6 +103,56 @@ def test_strong_scripts_small_budget() -> None:
     rg = synthesize_gates(c, "strong", iterations=1, patience=10, timeout=5)
     assert_exact(rg, rules.LIFE.table)
     rl = synthesize_lut3(c, "strong", iterations=1, patience=10, timeout=5)
+    assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
+
+
+def test_strong_lut3_maps_the_strong_gate_netlist() -> None:
+    c = bloated(life_adder_circuit())
+    budget = {"iterations": 1, "patience": 10, "timeout": 5}
+    rg = synthesize_gates(c, "strong", **budget)
+    rl = synthesize_lut3(c, "strong", **budget)
+    assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
+    meta = rl.meta["synth"]
+    assert meta["via"] == "strong gates" and meta["via_gates"] == len(rg)
+    assert meta["source_hash"] == c.content_hash() and meta["source_gates"] == len(c)
+
+
+def test_pipeline_scripts_never_start_from_the_function() -> None:
+    """Synthesis starts from the learned circuit: no named script may collapse it."""
+    from gatenet import pipeline
+
+    for table in (GATE_SCRIPTS, LUT_SCRIPTS):
+        for name, text in table.items():
+            assert is_structural(text), name
+            for cmd in ("collapse", "bdd", "&dsdb", "clp"):
+                assert cmd not in script_commands(text), (name, cmd)
+    assert set(BEST_SCRIPTS) <= set(GATE_SCRIPTS) & set(LUT_SCRIPTS)
+    effort = inspect.signature(pipeline.shrink).parameters["synth_effort"].default
+    for target in ("gates", "lut3"):
+        text = abc_script(target, SynthOptions(effort))
+        assert is_structural(text) and "collapse" not in text
+    # the reference point is labelled, kept apart, and really is functional
+    for target in ("gates", "lut3"):
+        for name, text in REFERENCE_SCRIPTS[target].items():
+            assert name == "from-function" and not is_structural(text)
+            assert name not in GATE_SCRIPTS and name not in LUT_SCRIPTS
+
+
+def test_is_structural_spots_functional_commands() -> None:
+    assert script_commands("strash; &get -n; &deepsyn -I 2 -S 1; &put") == [
+        "strash", "&get", "&deepsyn", "&put"]
+    assert is_structural("strash; dch -f; map -a; mfs2 -a")
+    assert not is_structural("strash; collapse; sop; fx; strash")
+    assert not is_structural("strash;clp;strash")
+    assert not is_structural("strash; &get -n; &dsdb; &put")
+
+
+def test_from_function_reference_is_exact() -> None:
+    c = life_adder_circuit()
+    budget = {"iterations": 1, "patience": 10, "timeout": 5}
+    rg = synthesize_gates(c, "from-function", **budget)
+    assert_exact(rg, rules.LIFE.table)
+    rl = synthesize_lut3(c, "from-function", **budget)
     assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
 
 

@@ -16,17 +16,25 @@ console. Every result is verified exhaustively against the input's truth table b
 returned or cached, and results are cached by (circuit hash, script, options), so a notebook
 re-run costs nothing.
 
-Scripts (see :data:`GATE_SCRIPTS`, :data:`LUT_SCRIPTS`). ``default`` is Yosys' own ABC
-flow for the target; ``resyn2`` the classic AIG rewriting loop; ``timed`` the write-up's
-``&deepsyn -T 30`` recipe (time-bounded, so load-dependent); ``deepsyn`` an
-iteration-bounded ``&deepsyn`` on the circuit's own structure; ``strong`` first rebuilds the
-circuit from its *function* (``collapse; sop; fx`` — instant for nine inputs), then runs the
-iteration-bounded ``&deepsyn`` and area mapping with ``mfs2`` (and ``lutpack`` for LUTs).
-Because ``strong`` starts from the function, its result does not depend on which exact
-circuit for the rule it is given. ``&deepsyn`` is bounded by restarts (``-I``) and steps
-without improvement (``-J``) with a fixed seed (``-S``) so results are reproducible; its
-``-T`` limit per restart is only a safety net. (``&satlut`` and ``&mfsd`` trap inside the
-WebAssembly build, so no script uses them.)
+Scripts (see :data:`GATE_SCRIPTS`, :data:`LUT_SCRIPTS`). Every script the pipeline and the
+command line use works on the *learned structure*: it rewrites, resubstitutes and remaps the
+circuit it is given, and never rebuilds it from its truth table (no ``collapse``, BDDs or
+DSD of the function; :func:`is_structural` checks, and the tests hold every named script to
+it). ``default`` is Yosys' own ABC flow for the target; ``resyn2`` the classic AIG
+rewriting loop; ``timed`` the write-up's ``&deepsyn -T 30`` recipe (time-bounded, so
+load-dependent); ``deepsyn`` an iteration-bounded ``&deepsyn`` with two-input LUT moves;
+``strong`` (:data:`STRONG_GATES`) the iteration-bounded ``&deepsyn`` followed by area
+mapping, and for LUTs the strong gate netlist mapped with ``if -K 3``, ``mfs2`` and
+``lutpack`` (:data:`STRONG_LUT3`). ``&deepsyn`` is bounded by restarts (``-I``, each
+restart ``i`` seeded with ``-S + i`` and started from the input) and by steps without
+improvement (``-J``), so results are reproducible; its ``-T`` limit per restart is only a
+safety net. (``&satlut``, ``&mfsd`` and ``&transduction`` trap inside the WebAssembly
+build, so no script uses them.)
+
+One script is kept apart, in :data:`REFERENCE_SCRIPTS`: ``from-function`` first collapses
+the circuit to its Boolean function and factors that (``collapse; sop; fx``) before the same
+``&deepsyn``. That is synthesis *from the rule*, not from what was learned; the book quotes
+it as a reference point only, and nothing in the pipeline runs it.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +87,29 @@ YOSYS_DEFAULT_LUT = (
 #: ``{deepsyn}`` in a script: SAT-based resynthesis, bounded by restarts (-I) and steps
 #: without improvement per restart (-J) so the result is reproducible; -T caps each restart.
 _DEEPSYN = "&deepsyn -I {iterations} -J {patience} -S {seed} -T {timeout}"
-#: Rebuild from the function, not the learned structure: a 9-input function collapses to a
-#: BDD instantly, and ``sop; fx`` factors it. Training leaves structure ABC cannot undo
-#: locally; starting from the function is worth 10-30 % on learned Life circuits.
-_FROM_FUNCTION = "strash; collapse; sop; fx; strash"
+
+#: The pipeline's script for two-input gates. ``&deepsyn`` restarts from the learned
+#: circuit ``-I`` times, each a seeded random walk over ABC's own structural moves
+#: (``&dch``, ``&if`` into 3- to 6-input LUTs, ``&mfs`` resubstitution with don't-cares,
+#: ``&fx``, ``&dc2``/``compress2rs``) that keeps the smallest AIG it meets; ``dch -f; map -a``
+#: then covers that AIG with the fewest unit-cost library gates.
+STRONG_GATES = "strash; &get -n; {deepsyn}; &put; dch -f; map -a"
+#: The pipeline's script for three-input LUTs, applied to the strong gate netlists:
+#: choice-aware area mapping into 3-LUTs, don't-care resubstitution, then LUT repacking.
+STRONG_LUT3 = "strash; dch -f; if -K 3 -a; mfs2 -a; lutpack -S 1"
+#: Cheap final mappers tried on the :data:`STRONG_GATES` netlist (well under a second each);
+#: the smallest result wins. On these small netlists ABC's mappers disagree by up to 15 %:
+#: ``&nf -p`` often beats ``map -a`` by several gates, but not always.
+FINISH_GATES = (
+    "strash; &get -n; &dch -f; &nf -p; &put",
+    "strash; dch -f; amap",
+    "strash; dch -f; map -a; mfs2 -a; strash; dch -f; map -a",
+)
+#: LUT mappers tried on each strong gate netlist (the smallest LUT netlist wins).
+FINISH_LUT3 = (
+    STRONG_LUT3,
+    "strash; &get -n; &dch -f; &if -K 3 -a; &mfs -e -W 20 -L 20; &put; lutpack -S 1",
+)
 
 #: Named ABC scripts for two-input gates (mapped with ``map -a`` to the genlib library).
 GATE_SCRIPTS: dict[str, str] = {
@@ -91,18 +118,56 @@ GATE_SCRIPTS: dict[str, str] = {
     # the CEO's recipe: time-bounded, so results depend on machine load
     "timed": "strash; &get -n; &deepsyn -T {timeout}; &put; dch -f; map -a",
     "deepsyn": "strash; &get -n; {deepsyn} -t; &put; dch -f; map -a",
-    "strong": f"{_FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; map -a; "
-    "mfs2 -a; strash; dch -f; map -a",
+    "strong": STRONG_GATES,
 }
-#: Named ABC scripts for three-input LUTs (``if -K 3``).
+#: Named ABC scripts for three-input LUTs (``if -K 3``). ``strong`` runs on the strong
+#: gate netlist (see :func:`synthesize_lut3`).
 LUT_SCRIPTS: dict[str, str] = {
     "default": YOSYS_DEFAULT_LUT,
     "resyn2": f"strash; {RESYN2}; {RESYN2}; dch -f; if -K 3 -a; mfs2; lutpack -S 1",
     "timed": "strash; &get -n; &deepsyn -T {timeout}; &put; dch -f; if -K 3 -a",
     "deepsyn": "strash; &get -n; {deepsyn} -t; &put; dch -f; if -K 3 -a; mfs2 -a; lutpack -S 1",
-    "strong": f"{_FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; if -K 3 -a; "
-    "mfs2 -a; lutpack -S 1",
+    "strong": STRONG_LUT3,
 }
+
+#: Rebuild from the function, not the learned structure: a nine-input function collapses
+#: to a BDD instantly and ``sop; fx`` factors it. Only a reference point for the book.
+FROM_FUNCTION = "strash; collapse; sop; fx; strash"
+#: Synthesis from the rule's truth table instead of the learned circuit — quoted in the book
+#: as what starting from the rule would give, never run by the pipeline or the CLI defaults.
+REFERENCE_SCRIPTS: dict[str, dict[str, str]] = {
+    "gates": {
+        "from-function": f"{FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; map -a; "
+        "mfs2 -a; strash; dch -f; map -a",
+    },
+    "lut3": {
+        "from-function": f"{FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; "
+        "if -K 3 -a; mfs2 -a; lutpack -S 1",
+    },
+}
+
+#: ABC commands that throw the structure away and rebuild from the function (BDDs, SOP
+#: collapse, DSD of the truth table, exact or truth-table based minimisation).
+FUNCTIONAL_COMMANDS = frozenset({
+    "collapse", "clp", "bdd", "reorder", "dsd", "&dsd", "&dsdb", "&ttopt", "&exorcism",
+    "lutmin", "&lutmin", "muxes", "&muxes", "cascade", "lutexact", "&exact", "twoexact",
+    "majexact", "allexact", "&sopb", "&glucose", "&satsyn",
+})  # fmt: skip
+
+
+def script_commands(script: str) -> list[str]:
+    """The command names of an ABC script (``a -x; b`` → ``["a", "b"]``)."""
+    return [part.split()[0] for part in script.replace("\n", ";").split(";") if part.split()]
+
+
+def is_structural(script: str) -> bool:
+    """True if ``script`` never rebuilds the circuit from its function.
+
+    Synthesis must start from the learned circuit, not from the rule: a script that
+    collapses to the truth table would give the same answer for any circuit of the rule, and
+    so would say nothing about what was learned.
+    """
+    return not any(cmd in FUNCTIONAL_COMMANDS for cmd in script_commands(script))
 
 
 class SynthesisError(RuntimeError):
@@ -400,7 +465,7 @@ def abc_script(target: str, opts: SynthOptions) -> str:
     ``opts.script`` is a name from :data:`GATE_SCRIPTS` / :data:`LUT_SCRIPTS` or a literal
     ABC script (commands separated by ``;``), which may use ``{deepsyn}``.
     """
-    table = GATE_SCRIPTS if target == "gates" else LUT_SCRIPTS
+    table = {**(GATE_SCRIPTS if target == "gates" else LUT_SCRIPTS), **REFERENCE_SCRIPTS[target]}
     text = table.get(opts.script, opts.script)
     if opts.script not in table and ";" not in text and " " not in text.strip():
         raise ValueError(
@@ -556,6 +621,8 @@ def synthesize_gates(
     if script == "best":
         return _best(synthesize_gates, circuit, locals())
     opts = SynthOptions(script, tuple(gates), bool(unit_cost), iterations, patience, seed, timeout)
+    if script == "strong":
+        return _strong_gates(circuit, opts, cache)[0]
     return _synthesize(circuit, "gates", opts, cache)
 
 
@@ -572,17 +639,67 @@ def synthesize_lut3(
     """Map ``circuit`` to three-input LUTs (one ``vpternlogq`` each); verified exact.
 
     ``script`` and the &deepsyn bounds are as for :func:`synthesize_gates`, with the names
-    of :data:`LUT_SCRIPTS`.
+    of :data:`LUT_SCRIPTS`. ``"strong"`` maps the strong gate netlists (the search's and the
+    smallest finished one, computed or taken from the cache) with each of
+    :data:`FINISH_LUT3` and keeps the smallest.
     """
     if script == "best":
         return _best(synthesize_lut3, circuit, locals())
     opts = SynthOptions(script, DEFAULT_GATES, False, iterations, patience, seed, timeout)
-    return _synthesize(circuit, "lut3", opts, cache)
+    if script != "strong":
+        return _synthesize(circuit, "lut3", opts, cache)
+    # &deepsyn's search is the expensive part and serves both targets, so it runs once.
+    gate_opts = SynthOptions("strong", DEFAULT_GATES, True, iterations, patience, seed, timeout)
+    best_gates, search = _strong_gates(circuit, gate_opts, cache)
+    sources = [search] if best_gates == search else [search, best_gates]
+    results = [
+        _synthesize(src, "lut3", replace(opts, script=f), cache)
+        for src in sources for f in FINISH_LUT3
+    ]
+    win = min(results, key=lambda r: (len(r), r.depth()))
+    seconds = best_gates.meta["synth"]["seconds"] + sum(
+        r.meta["synth"]["seconds"] for r in results
+    )
+    info = {
+        **win.meta["synth"], "script": "strong", "seconds": round(seconds, 2),
+        "via": "strong gates", "via_gates": len(best_gates),
+        "candidates": [len(r) for r in results],
+        "source_hash": circuit.content_hash(), "source_gates": len(circuit.gates),
+    }
+    return _meta(win, synth=info)
 
 
-#: The scripts ``"best"`` tries. No single script wins everywhere: ``strong`` finds 35 gates
-#: / 21 LUTs for Life from any circuit, but on the adder-built Life circuit ``default`` keeps
-#: its 27 gates and ``resyn2`` finds 12 LUTs (full adders are XOR3 + MAJ3 LUTs).
+def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool) -> tuple[Circuit, Circuit]:
+    """The strong gate netlist, and the raw search result it was finished from.
+
+    :data:`STRONG_GATES` (``&deepsyn``, expensive, cached) runs once on the learned circuit;
+    then every mapper of :data:`FINISH_GATES` remaps its netlist, and again from the best
+    result while that keeps shrinking (at most three rounds). The smallest netlist wins
+    (ties: the shallower, then the earlier). Every step is verified exhaustively.
+    """
+    search = _synthesize(circuit, "gates", opts, cache)
+    pool = [search]
+    best = search
+    for _ in range(3):
+        new = [_synthesize(best, "gates", replace(opts, script=f), cache) for f in FINISH_GATES]
+        pool += new
+        cand = min(new, key=lambda r: (len(r), r.depth()))
+        if (len(cand), cand.depth()) >= (len(best), best.depth()):
+            break
+        best = cand
+    seconds = sum(r.meta["synth"]["seconds"] for r in pool)
+    info = {
+        **search.meta["synth"], "script": "strong", "seconds": round(seconds, 2),
+        "search_gates": len(search), "search_seconds": search.meta["synth"]["seconds"],
+        "candidates": [len(r) for r in pool],
+    }
+    return best.with_meta(synth=info), search
+
+
+#: The scripts ``"best"`` tries, all structural. No single script wins everywhere: ``strong``
+#: takes learned Life circuits of ~250 gates to 40-50 gates / 21-25 LUTs, but on the
+#: adder-built Life circuit ``default`` keeps its 27 gates and ``resyn2`` finds 12 LUTs (full
+#: adders are XOR3 + MAJ3 LUTs).
 BEST_SCRIPTS = ("default", "resyn2", "strong")
 
 
