@@ -147,6 +147,26 @@ def random_cells(n: int, seed: int = 0, density: float = 0.35) -> np.ndarray:
         np.uint8)
 
 
+def _warm(board: Any, seconds: float) -> None:
+    """Keep ``board`` stepping for about ``seconds`` of wall time.
+
+    Threaded boards need this before they are timed: an idle OpenMP team sleeps, and on a
+    virtual machine waking a sleeping core for every barrier can cost milliseconds, for a
+    good fraction of a second, until the threads spin again. A simulation that runs
+    continuously never pays that, so we time the steady state, not the wake-up.
+    """
+    end = time.perf_counter() + seconds
+    k = 1
+    while True:
+        t0 = time.perf_counter()
+        board.step(k)
+        now = time.perf_counter()
+        if now >= end:
+            return
+        if now - t0 < seconds / 8:
+            k *= 2
+
+
 def _steps_for(board: Any, seconds: float, max_steps: int = 100_000) -> int:
     """Steps that take about ``seconds`` on ``board``.
 
@@ -174,11 +194,14 @@ def measure_size(
     budget_s: float = 0.1,
     repeats: int = 3,
     seed: int = 0,
+    warm_s: float = 0.1,
 ) -> list[StepRecord]:
     """Every applicable contender on one random n×n board, interleaved repeat by repeat.
 
     Each contender runs about ``budget_s`` seconds per repeat; the record holds the median
     µs per step (all contenders see the same load, so their ratios are trustworthy).
+    Threaded contenders are kept busy for ``warm_s`` seconds before calibration and before
+    each repeat (see :func:`_warm`).
     """
     if not isinstance(circuit, Circuit):
         raise TypeError(f"circuit must be a gatenet Circuit, got {type(circuit).__name__}")
@@ -194,10 +217,16 @@ def measure_size(
     try:
         for i, c in enumerate(active):
             boards[i] = c.board(cells, circuit)
-        steps = {i: _steps_for(b, budget_s) for i, b in boards.items()}
+        steps = {}
+        for i, b in boards.items():
+            if active[i].threads > 1:
+                _warm(b, warm_s)
+            steps[i] = _steps_for(b, budget_s)
         times: dict[int, list[float]] = {i: [] for i in boards}
         for _ in range(repeats):
             for i, b in boards.items():
+                if active[i].threads > 1:
+                    _warm(b, warm_s)
                 times[i] += native.time_steps(b, steps[i], 1)
     finally:
         for b in boards.values():
