@@ -10,6 +10,9 @@
  * one header per width as FAST_CIRCUIT_HEADER_W64/_W256/_W512 whose functions are named
  * fast_circuit_w64/_w256/_w512 (what gatenet.fast emits: emitted headers have include
  * guards). No -march flag is needed or wanted: the scalar path must run on any x86-64.
+ * Optionally FAST_LUT3_HEADER_W512 names a header (gatenet.emit.ternary) defining
+ * `__m512i fast_circuit_lut3_w512(const __m512i in[9])`, the same rule as three-input LUTs:
+ * the 512-bit circuit kernel then runs it (one vpternlogq per LUT) instead of the netlist.
  *
  * See fast.h for the layout. One pass (of `depth` generations, fast_driver.h) is:
  *   1. refresh `depth` halo rows above and below every lane band (a few words per lane);
@@ -225,9 +228,25 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #include FAST_CIRCUIT_HEADER_W512
 #undef gatenet_circuit
 #undef cell
+#ifdef FAST_LUT3_HEADER_W512
+/* The LUT3 mapping of the same rule: one vpternlogq per three-input LUT, immediate = the
+ * LUT's truth table. Its function works on __m512i; fk_v8 has the same size, so the vector
+ * casts below are free (no instruction). gatenet.fast checks exhaustively that the LUT3
+ * circuit and the two-input circuit compute the same truth table before building this. */
+#include FAST_LUT3_HEADER_W512
+static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
+{
+    __m512i v[9];
+    for (int k = 0; k < 9; k++)
+        v[k] = (__m512i)in[k];
+    return (fk_v8)fast_circuit_lut3_w512(v);
+}
+#define FK_CIRCUIT fast_circuit_lut3_w512_cell
+#else
+#define FK_CIRCUIT fast_circuit_w512
+#endif
 #define FK_CELL fk_v8
 #define FK_SUFFIX w512
-#define FK_CIRCUIT fast_circuit_w512
 #include "fast_kernel.h"
 #include "expert.c"
 #include "fast_driver.h"
@@ -238,6 +257,15 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #endif
 
 /* -- CPU features ----------------------------------------------------------------------- */
+
+int fast_uses_lut3(void)
+{
+#ifdef FAST_LUT3_HEADER_W512
+    return 1;
+#else
+    return 0;
+#endif
+}
 
 int fast_width_supported(int width)
 {

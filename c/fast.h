@@ -45,6 +45,8 @@ int fast_width_supported(int width);
 int fast_best_width(void);
 /* Cells per vector word for `width` (64, 256, 512), or -1. */
 int fast_width_bits(int width);
+/* 1 if this build's 512-bit circuit kernel runs the LUT3 (vpternlogq) form, else 0. */
+int fast_uses_lut3(void);
 /* Number of processors OpenMP would use by default (1 without OpenMP). */
 int fast_default_threads(void);
 

@@ -34,6 +34,7 @@ from gatenet import machine, native, rules
 from gatenet.board import _check_array, _check_seed, _check_size, _check_steps
 from gatenet.circuit import Circuit, atomic_write_text
 from gatenet.emit.c import emit_c, live_gates
+from gatenet.lut import Lut3Circuit
 
 #: Kernel names: the circuit at each width, and the expert Life at each width.
 #: "auto" and "expert" pick the widest width this CPU supports.
@@ -59,6 +60,7 @@ FAST_API: tuple[tuple[str, str, str], ...] = (
     ("int", "fast_width_supported", "int width"),
     ("int", "fast_best_width", "void"),
     ("int", "fast_default_threads", "void"),
+    ("int", "fast_uses_lut3", "void"),
     ("fast_board *", "fast_new",
      "int64_t width, int64_t height, int vec_width, int flavour, int threads"),
     ("void", "fast_free", "fast_board *b"),
@@ -101,29 +103,46 @@ def _default_circuit() -> Circuit:
     return handmade_life()
 
 
-def _compile_unit(circuit: Circuit, flags: list[str], cc: str, cache: Path) -> tuple[str, str]:
-    """The compile unit's text and its key; writes the three per-width circuit headers.
+def _write_header(cache: Path, text: str, tag: str) -> str:
+    """Store ``text`` under a hash of itself; returns the path as a C string literal."""
+    h = hashlib.sha256(text.encode()).hexdigest()[:16]
+    path = cache / f"fastcircuit_{h}_{tag}.h"
+    if not path.exists():
+        atomic_write_text(path, text)
+    return f'"{path}"'
+
+
+def _compile_unit(
+    circuit: Circuit, lut3: Lut3Circuit | None, flags: list[str], cc: str, cache: Path
+) -> tuple[str, str]:
+    """The compile unit's text and its key; writes the per-width circuit headers.
 
     Emitted headers carry include guards named after the function, so fast.c cannot include
     one header three times; instead each width gets its own copy with its own function name
-    (fast_circuit_w64/_w256/_w512), stored under a hash of its text.
+    (fast_circuit_w64/_w256/_w512), stored under a hash of its text. With ``lut3`` a fourth
+    header (gatenet.emit.ternary) replaces the netlist in the 512-bit kernel; its text is
+    part of the key, so the LUT3 build and the plain one are separate libraries.
     """
+    from gatenet.emit import ternary
+
     defines = []
     header_text = ""
     for w in ("w64", "w256", "w512"):
         text = emit_c(circuit, name=f"fast_circuit_{w}")
-        h = hashlib.sha256(text.encode()).hexdigest()[:16]
-        path = cache / f"fastcircuit_{h}_{w}.h"
-        if not path.exists():
-            atomic_write_text(path, text)
-        defines.append(f'#define FAST_CIRCUIT_HEADER_{w.upper()} "{path}"')
+        defines.append(f"#define FAST_CIRCUIT_HEADER_{w.upper()} {_write_header(cache, text, w)}")
         header_text += text
+    what = f"circuit {circuit.content_hash()}"
+    if lut3 is not None:
+        text = ternary.to_c(lut3, name="fast_circuit_lut3_w512")
+        defines.append(f"#define FAST_LUT3_HEADER_W512 {_write_header(cache, text, 'lut3')}")
+        header_text += text
+        what += f", LUT3 {lut3.content_hash()}"
     sources = "".join((native.c_dir() / f).read_text() for f in _SOURCES)
 
     def unit(suffix: str) -> str:
         renames = "".join(f"#define {n} {n}_{suffix}\n" for _, n, _ in FAST_API)
         return (
-            f"/* gatenet.fast for circuit {circuit.content_hash()} */\n{renames}\n"
+            f"/* gatenet.fast for {what} */\n{renames}\n"
             + "\n".join(defines)
             + '\n#include "fast.c"\n'
         )
@@ -132,22 +151,53 @@ def _compile_unit(circuit: Circuit, flags: list[str], cc: str, cache: Path) -> t
     return unit(key), key
 
 
+def check_lut3(circuit: Circuit, lut3: Any) -> Lut3Circuit:
+    """``lut3`` if it is a 9-input, 1-output Lut3Circuit computing ``circuit``'s rule.
+
+    Checked exhaustively (all 512 neighbourhoods) so a mismatched pair never runs: the LUT3
+    form replaces the netlist in one kernel only, and a silent difference between kernels
+    would be the worst kind of bug. Raises TypeError/ValueError naming the problem.
+    """
+    if not isinstance(lut3, Lut3Circuit):
+        raise TypeError(f"lut3 must be a gatenet Lut3Circuit, got {type(lut3).__name__}")
+    if lut3.n_inputs != 9 or len(lut3.outputs) != 1:
+        raise ValueError(f"lut3 must have 9 inputs and 1 output, got {lut3.n_inputs} inputs "
+                         f"and {len(lut3.outputs)} outputs")
+    key = (circuit.content_hash(), lut3.content_hash())
+    if key not in _LUT3_CHECKED:
+        want = circuit.truth_table()[:, 0]
+        got = lut3.truth_table()[:, 0]
+        wrong = int(np.count_nonzero(want != got))
+        if wrong:
+            raise ValueError(f"lut3 differs from the circuit on {wrong} of 512 neighbourhoods")
+        _LUT3_CHECKED.add(key)
+    return lut3
+
+
+_LUT3_CHECKED: set[tuple[str, str]] = set()
+
+
 def load(
     circuit: Circuit | None = None,
     *,
+    lut3: Lut3Circuit | None = None,
     cache: str | os.PathLike[str] | None = None,
     compiler: str | None = None,
 ) -> FastLib:
     """Build (or reuse) and load the fast library for ``circuit`` (default: handmade Life).
 
-    Loading the same circuit again returns the same object.
+    With ``lut3`` (the same rule as three-input LUTs, checked by :func:`check_lut3`) the
+    library's 512-bit circuit kernel runs one ``vpternlogq`` per LUT instead of the netlist.
+    Loading the same circuit (and LUT3) again returns the same object.
     """
     circuit = _default_circuit() if circuit is None else circuit
     native._check_rule_circuit(circuit)
+    if lut3 is not None:
+        check_lut3(circuit, lut3)
     cc = native.find_compiler(compiler)
     flags = [*FAST_FLAGS, *native.REQUIRED_FLAGS]
     out_dir = native.cache_dir(cache)
-    source, key = _compile_unit(circuit, flags, cc, out_dir)
+    source, key = _compile_unit(circuit, lut3, flags, cc, out_dir)
     if key in _LOADED:
         return _LOADED[key]
     path = native.build_shared(
@@ -224,6 +274,11 @@ class FastBoard:
     for another rule. ``threads`` defaults to every core. ``depth`` is the number of
     generations per pass over the board (temporal blocking, 1..8); the default is 1 for
     boards that fit in L2 and 4 for larger ones. Results never depend on threads or depth.
+
+    ``lut3`` (a :class:`~gatenet.lut.Lut3Circuit` with the circuit's truth table, checked
+    exhaustively) makes the "avx512" kernel run the LUT3 mapping — one ``vpternlogq`` per
+    LUT — instead of the two-input netlist; other kernels ignore it (they have no
+    three-input instruction). :attr:`uses_lut3` says which form runs.
     """
 
     def __init__(
@@ -234,6 +289,7 @@ class FastBoard:
         threads: int | None = None,
         *,
         depth: int | None = None,
+        lut3: Lut3Circuit | None = None,
         cache: str | os.PathLike[str] | None = None,
     ) -> None:
         a = _check_array(board)
@@ -249,9 +305,15 @@ class FastBoard:
                 raise ValueError("the expert kernels compute B3/S23 only; the circuit's rule "
                                  "differs")
         self.circuit = circuit if circuit is not None else _default_circuit()
+        if lut3 is not None:
+            check_lut3(self.circuit, lut3)
+        #: The LUT3 circuit the kernel runs, or None (two-input netlist / expert).
+        self.lut3 = lut3 if self.kernel == "avx512" else None
         self.height, self.width = a.shape
         nthreads = _check_threads(threads)
-        lib = load(self.circuit, cache=cache)
+        lib = load(self.circuit, lut3=self.lut3, cache=cache)
+        if bool(lib.fast_uses_lut3()) != (self.lut3 is not None):
+            raise RuntimeError("fast library and requested circuit form disagree")
         width = _WIDTHS[self.kernel.removeprefix("expert-")]
         ptr = lib.fast_new(self.width, self.height, width, _EXPERT if expert else _CIRCUIT,
                            nthreads)
@@ -305,7 +367,9 @@ class FastBoard:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"population={self.population}"
-        return (f"<FastBoard {self.height}×{self.width} {self.kernel} threads={self._threads} "
+        form = " lut3" if self.uses_lut3 else ""
+        return (f"<FastBoard {self.height}×{self.width} {self.kernel}{form} "
+                f"threads={self._threads} "
                 f"{state}>")
 
     # -- the board ---------------------------------------------------------------------------
@@ -317,6 +381,11 @@ class FastBoard:
     @property
     def threads(self) -> int:
         return self._threads
+
+    @property
+    def uses_lut3(self) -> bool:
+        """True when the kernel runs the LUT3 form (one vpternlogq per LUT)."""
+        return self.lut3 is not None
 
     @threads.setter
     def threads(self, n: int) -> None:
@@ -383,10 +452,15 @@ LAYOUT_OPS = 7
 EXPERT_OPS = 29
 
 
-def ops_per_word(kernel: str, circuit: Circuit | None = None) -> int:
-    """Bitwise operations per output word: live gates + layout, or the expert's count."""
+def ops_per_word(kernel: str, circuit: Circuit | None = None,
+                 lut3: Lut3Circuit | None = None) -> int:
+    """Bitwise operations per output word: live gates (or LUTs) + layout, or the expert's."""
     if kernel.startswith("expert"):
         return EXPERT_OPS
+    if lut3 is not None and kernel == "avx512":
+        from gatenet.emit.ternary import _live
+
+        return len(_live(lut3)) + LAYOUT_OPS
     if circuit is None:
         raise TypeError("a circuit kernel's operation count needs the circuit")
     return sum(live_gates(circuit)) + LAYOUT_OPS
@@ -416,12 +490,14 @@ def measure(
     circuit: Circuit | None = None,
     seed: int = 0,
     depth: int | None = None,
+    lut3: Lut3Circuit | None = None,
 ) -> dict[str, Any]:
     """Time ``kernel`` on a random ``height × width`` board: medians of ``repeats`` runs.
 
     Each repeat times ``steps`` generations in C (default: about 5·10⁸ cell updates, at
     least 3 steps). ``circuit`` defaults to the hand-made Life circuit, ``depth`` to the
-    board's automatic temporal-blocking depth. Returns plain
+    board's automatic temporal-blocking depth; ``lut3`` runs the "avx512" kernel in its
+    LUT3 form (``"lut3"`` in the result says whether it did). Returns plain
     numbers (µs per step, cell updates per second, the throughput bound and the fraction of
     it reached) so a benchmark table or the book can use them directly.
     ``cpu_us_per_step`` is the process CPU time (all threads) per step: on a shared machine
@@ -444,8 +520,9 @@ def measure(
     kernel = resolve_kernel(kernel)
     circ = circuit if circuit is not None else _default_circuit()
     with FastBoard.random(w, h, circ, kernel, threads, seed=seed, density=0.35,
-                          depth=depth) as b:
+                          depth=depth, lut3=lut3) as b:
         lib_path = b._lib.path
+        used_lut3 = b.lut3
         b.step(max(1, steps // 10))  # warm caches, page in both buffers
         times, cpu = [], []
         for _ in range(repeats):
@@ -456,7 +533,7 @@ def measure(
         nthreads = b.threads
         used_depth = b.depth
     med = statistics.median(times)
-    ops = ops_per_word(kernel, circ)
+    ops = ops_per_word(kernel, circ, used_lut3)
     mhz = machine.cpu_mhz()
     bound = throughput_bound_us(kernel, words, ops, mhz)
     bound_threads = bound / nthreads if bound is not None else None
@@ -467,6 +544,7 @@ def measure(
     loop_bound_threads = loop_bound / nthreads if loop_bound is not None else None
     return {
         "kernel": kernel,
+        "lut3": used_lut3 is not None,
         "width": w,
         "height": h,
         "threads": nthreads,
