@@ -147,3 +147,34 @@ def test_c_harness_with_lut3_under_sanitizers(tmp_path) -> None:
     run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith("ok") and run.stderr == ""
+
+
+def test_ladder_lut3_rung() -> None:
+    from gatenet import ladder
+
+    circuit, lc = pair("life")
+    rung = ladder.Contender("AVX-512, 512-bit vectors", "fast", "avx512")
+    both = [rung, ladder.lut3_form(rung, lc)]
+    recs = ladder.measure_size(both, 64, circuit, budget_s=0.005, repeats=1)
+    assert [r.name for r in recs] == [rung.label, both[1].label]
+    assert "LUT3" in both[1].label and all(r.us_per_step > 0 for r in recs)
+    with pytest.raises(ValueError, match="avx512"):
+        ladder.lut3_form(ladder.Contender("x", "fast", "avx2"), lc)
+
+
+def test_bench_step_times_the_lut3_form() -> None:
+    from types import SimpleNamespace
+
+    from gatenet import bench
+
+    circuit, lc = pair("life")
+    learned = SimpleNamespace(circuit=circuit, lut3=lc)
+    recs = bench.bench_step((64,), learned=learned, threads=(1,), repeats=1,
+                            float_network_max=0, numpy_max=0)
+    names = [r.name for r in recs]
+    assert "project avx512 kernel, LUT3 form (vpternlogq per LUT)" in names
+    # a LUT3 form of another rule than the circuit's is never run: no such record
+    other = SimpleNamespace(circuit=circuit, lut3=pair("asymmetric")[1])
+    recs = bench.bench_step((64,), learned=other, threads=(1,), repeats=1,
+                            float_network_max=0, numpy_max=0)
+    assert not any("LUT3" in r.name for r in recs)

@@ -138,8 +138,9 @@ def bench_step(
 
     ``circuit`` is the two-input circuit the project's kernels run (default: the smallest
     circuit of ``learned``); ``learned`` (a :class:`gatenet.pipeline.Learned`) also supplies
-    the trained float network. Slow baselines are limited to small boards
-    (``float_network_max``, ``numpy_max``).
+    the trained float network and, when it has one with ``circuit``'s truth table, the LUT3
+    mapping (``learned.lut3``), timed as the "avx512" kernel's LUT3 form. Slow baselines are
+    limited to small boards (``float_network_max``, ``numpy_max``).
     """
     from gatenet import fast
     from gatenet.board import Board, WriteupBoard
@@ -156,6 +157,12 @@ def bench_step(
             progress(rec)
 
     kernels = [k for k in fast.available_kernels()]
+    lut3 = getattr(learned, "lut3", None)
+    if lut3 is not None:
+        try:
+            fast.check_lut3(circuit, lut3)
+        except ValueError:
+            lut3 = None  # an explicit circuit for another rule: no matching LUT3 form
     for n in sizes:
         if learned is not None and n <= float_network_max:
             net, params = learned.network, learned.params
@@ -189,6 +196,12 @@ def bench_step(
                 bound = m.get("bound_us_per_step")
                 note = f"bound {bound:.2f} µs/step" if bound else ""
                 add(StepRecord.of(name, kind, n, n, m["threads"], m["us_per_step"] * 1e-6, note))
+                if k == "avx512" and lut3 is not None:
+                    m = fast.measure(k, n, n, threads=th, repeats=repeats, circuit=circuit,
+                                     lut3=lut3)
+                    add(StepRecord.of("project avx512 kernel, LUT3 form (vpternlogq per LUT)",
+                                      "project", n, n, m["threads"], m["us_per_step"] * 1e-6,
+                                      f"{len(lut3)} LUTs"))
     return out
 
 

@@ -19,7 +19,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,9 @@ class Contender:
 
     ``runtime`` is "writeup" (the write-up's scalar method), "runtime" (``c/runtime.c``) or
     "fast" (``c/fast.c`` with ``kernel``, ``threads`` and ``depth``; depth None means the
-    runtime's automatic choice). ``min_size`` skips boards smaller than that side.
+    runtime's automatic choice). ``min_size`` skips boards smaller than that side. ``lut3``
+    (a :class:`gatenet.lut.Lut3Circuit` of the same rule) runs the "avx512" kernel in its
+    LUT3 form, one ``vpternlogq`` per LUT (see :func:`lut3_form`).
     """
 
     label: str
@@ -44,6 +46,7 @@ class Contender:
     depth: int | None = None
     kind: str = "project"
     min_size: int = 1
+    lut3: Any = None
 
     def applies(self, n: int) -> bool:
         """Whether this contender runs on an n×n board."""
@@ -62,7 +65,7 @@ class Contender:
 
             expert = self.kernel.startswith("expert")
             return FastBoard(cells, None if expert else circuit, self.kernel, self.threads,
-                             depth=self.depth)
+                             depth=self.depth, lut3=self.lut3)
         raise ValueError(f"unknown runtime {self.runtime!r}")
 
 
@@ -132,6 +135,17 @@ def no_blocking(contender: Contender, min_size: int = 1) -> Contender:
         raise ValueError("only the fast runtime has temporal blocking")
     return Contender(f"{contender.label}, no temporal blocking", "fast", contender.kernel,
                      contender.threads, 1, contender.kind, min_size)
+
+
+def lut3_form(contender: Contender, lut3: Any) -> Contender:
+    """``contender`` (an "avx512" rung) running the LUT3 mapping instead of the netlist.
+
+    The board checks exhaustively that ``lut3`` computes the circuit's rule when it is built.
+    """
+    if contender.runtime != "fast" or contender.kernel != "avx512":
+        raise ValueError("only the fast runtime's avx512 kernel has a LUT3 form")
+    return replace(contender, label=f"{contender.label}, LUT3 form (vpternlogq per LUT)",
+                   lut3=lut3)
 
 
 def _width_label(kernel: str) -> str:
