@@ -15,6 +15,7 @@ from gatenet.synth import (
     GATE_SCRIPTS,
     LUT_SCRIPTS,
     REFERENCE_SCRIPTS,
+    STRONG_ROUNDS,
     SynthesisError,
     SynthOptions,
     abc_script,
@@ -102,6 +103,9 @@ def test_strong_scripts_small_budget() -> None:
     c = life_adder_circuit()
     rg = synthesize_gates(c, "strong", iterations=1, patience=10, timeout=5)
     assert_exact(rg, rules.LIFE.table)
+    info = rg.meta["synth"]
+    assert len(info["rounds"]) == STRONG_ROUNDS
+    assert len(rg) == min(info["candidates"])  # the smallest verified netlist wins
     rl = synthesize_lut3(c, "strong", iterations=1, patience=10, timeout=5)
     assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
 
