@@ -8,6 +8,8 @@
  * on awkward board shapes
  * against a cell-by-cell reference: the circuit flavour against the circuit itself applied
  * cell by cell (so any circuit header works), the expert flavour against Life.
+ * With -DFAST_LUT3_HEADER_W512 (see fast.c) the 512-bit kernel runs the LUT3 form, so it is
+ * checked against the two-input circuit cell by cell (tests/test_fast_lut3.py).
  * Exit status 0 and "ok" on success; the first mismatch is printed and exits 1.
  */
 #include "fast.c"

@@ -4,7 +4,10 @@
 on a torus with the kernels of ``c/fast.c``: 64-bit words, 256-bit AVX2 vectors or 512-bit
 AVX-512 vectors, chosen at run time from what the CPU supports, spread over OpenMP threads.
 Every kernel gives results identical to :func:`gatenet.rules.step` for any board size and
-thread count (tests/test_fast.py checks that).
+thread count (tests/test_fast.py checks that). Given a LUT3 mapping of the same rule
+(``lut3=``, checked exhaustively), the "avx512" kernel runs it — one ``vpternlogq`` per
+LUT, the LUT's truth table as immediate — instead of the two-input netlist
+(tests/test_fast_lut3.py).
 
 Why a separate runtime from :class:`gatenet.board.Board`: the scalar runtime is the simple,
 obviously right C a reader studies first; this one is about speed — a lane-banded layout
