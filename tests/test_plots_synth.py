@@ -20,6 +20,16 @@ def test_sizes_by_op_draws_stages_and_known() -> None:
     plt.close(fig)
 
 
+def test_family_counts_cover_every_op() -> None:
+    from gatenet import gates
+
+    counts = plots_synth.family_counts({name: 1 for name in gates.NAMES})
+    assert sum(counts.values()) == len(gates.NAMES)
+    assert counts["AND-like"] == 4 and counts["OR-like"] == 4 and counts["wire (a, b)"] == 2
+    with pytest.raises(ValueError, match="unknown op"):
+        plots_synth.family_counts({"MUX": 1})
+
+
 def test_gates_vs_speed_draws_points() -> None:
     fig = plots_synth.gates_vs_speed([("raw", 2303, 45.0), ("ABC", 39, 4.0)], kernel="avx512")
     assert isinstance(fig, Figure)

@@ -11,47 +11,77 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 _SERIES = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
            "#666666", "#1f78b4", "#b15928", "#fb9a99", "#cab2d6")
 _KNOWN = "#b0b0b0"
+_TOTAL = "#1f2a44"
+
+
+#: Op families for the figures: an AND or OR with any inputs negated is still "AND-like"
+#: or "OR-like" (NOR = ¬a ∧ ¬b, NAND = ¬a ∨ ¬b); wires and constants are not logic at all.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "wire (a, b)": ("A", "B"),
+    "AND-like": ("AND", "A_AND_NOT_B", "NOT_A_AND_B", "NOR"),
+    "OR-like": ("OR", "A_OR_NOT_B", "NOT_A_OR_B", "NAND"),
+    "XOR / XNOR": ("XOR", "XNOR"),
+    "NOT": ("NOT_A", "NOT_B"),
+    "constant": ("FALSE", "TRUE"),
+}
+_FAMILY_COLOURS = ("#c8c8c8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#666666")
+
+
+def family_counts(op_counts: Mapping[str, int]) -> dict[str, int]:
+    """Op counts (op name -> gates) summed by :data:`FAMILIES`; unknown names raise."""
+    known = {op: fam for fam, ops in FAMILIES.items() for op in ops}
+    out = dict.fromkeys(FAMILIES, 0)
+    for op, n in op_counts.items():
+        if op not in known:
+            raise ValueError(f"unknown op name {op!r}")
+        out[known[op]] += n
+    return out
 
 
 def sizes_by_op(
     stages: Mapping[str, Mapping[str, int]], known: Mapping[str, int] | None = None
 ) -> Figure:
-    """Horizontal stacked bars: one bar per stage, split by op; known circuits as grey bars.
+    """Left: total size per stage and known circuit (log scale). Right: each stage's mix.
 
     ``stages`` maps a stage label to its op counts (op name -> gates); ``known`` maps a
-    label to a total gate count from elsewhere (no op split). A log axis, because the raw
-    network is a hundred times the final circuit.
+    label to a total from elsewhere (no op split, drawn grey). The mix is shown as shares
+    of 100 % by :data:`FAMILIES`, because stacked bars on a log axis would mislead.
     """
     if not stages:
         raise ValueError("sizes_by_op needs at least one stage")
     known = dict(known or {})
-    ops = list(dict.fromkeys(op for counts in stages.values() for op in counts))
     labels = list(stages) + list(known)
-    fig, ax = plt.subplots(figsize=(8.0, 0.42 * len(labels) + 1.4))
-    y = np.arange(len(labels))[::-1]
-    for i, op in enumerate(ops):
-        left = np.zeros(len(stages))
-        for j, counts in enumerate(stages.values()):
-            left[j] = sum(counts.get(o, 0) for o in ops[:i])
-        widths = [counts.get(op, 0) for counts in stages.values()]
-        ax.barh(y[: len(stages)], widths, left=left, height=0.7,
-                color=_SERIES[i % len(_SERIES)], label=op)
-    if known:
-        ax.barh(y[len(stages):], list(known.values()), height=0.7, color=_KNOWN,
-                label="known circuit (total)")
     totals = [sum(c.values()) for c in stages.values()] + list(known.values())
+    fig, (ax, mix) = plt.subplots(
+        1, 2, figsize=(9.0, 0.42 * len(labels) + 1.5), sharey=True,
+        gridspec_kw={"width_ratios": [1.25, 1.0]},
+    )
+    y = np.arange(len(labels))[::-1]
+    colours = [_TOTAL] * len(stages) + [_KNOWN] * len(known)
+    ax.barh(y, totals, height=0.7, color=colours)
     for yy, t in zip(y, totals, strict=True):
-        ax.text(t * 1.04, yy, f"{t:,}", va="center", fontsize=8)
+        ax.text(t * 1.08, yy, f"{t:,}", va="center", fontsize=8)
     ax.set_yticks(y, labels, fontsize=8.5)
     ax.set_xscale("log")
-    ax.set_xlim(right=max(totals) * 3)
-    ax.set_xlabel("two-input gates (log scale)")
+    ax.set_xlim(1, max(totals) * 4)
+    ax.set_xlabel("gates (log scale; grey: other circuits)")
     ax.grid(True, axis="x", which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    shares = [family_counts(c) for c in stages.values()]
+    left = np.zeros(len(stages))
+    ys = y[: len(stages)]
+    for fam, colour in zip(FAMILIES, _FAMILY_COLOURS, strict=True):
+        frac = np.array([sh[fam] / max(1, sum(sh.values())) for sh in shares])
+        mix.barh(ys, frac * 100, left=left, height=0.7, color=colour, label=fam)
+        left += frac * 100
+    mix.set_xlim(0, 100)
+    mix.set_xlabel("share of the stage's gates (%)")
+    mix.legend(fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+               frameon=False)
     fig.tight_layout()
     return fig
 
@@ -76,6 +106,10 @@ def gates_vs_speed(points: Sequence[tuple[str, int, float]], kernel: str = "") -
     ax.set_ylim(us.min() / 1.6, us.max() * 1.8)
     ax.set_xlabel("two-input gates in the circuit")
     ax.set_ylabel("µs per generation" + (f" ({kernel})" if kernel else ""))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.set_major_formatter(ScalarFormatter())
+        axis.set_minor_formatter(NullFormatter())
     ax.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
     return fig
