@@ -12,6 +12,7 @@ transformation (see :func:`verify`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -19,14 +20,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import numpy as np
 
 from gatenet import gates
-
-FORMAT = "gatenet-circuit"
-FORMAT_VERSION = 1
 
 #: Neighbourhood order used everywhere (DESIGN.md): NW, N, NE, W, C, E, SW, S, SE.
 NEIGHBOURHOOD = ("NW", "N", "NE", "W", "C", "E", "SW", "S", "SE")
@@ -45,19 +43,60 @@ class Gate:
     b: int
 
 
-@dataclass(frozen=True)
-class Circuit:
-    """An immutable combinational circuit of two-input gates."""
+class Netlist:
+    """What every combinational netlist here shares: names, checks, evaluation, JSON files.
+
+    Subclasses are frozen dataclasses with ``n_inputs``, a tuple of *cells* (gates or LUTs,
+    each reading earlier nodes), ``outputs``, names and ``meta``; they say how to read,
+    check, evaluate and serialise one cell. Node ``i < n_inputs`` is input ``i``; node
+    ``n_inputs + k`` is cell ``k``.
+    """
+
+    FORMAT: ClassVar[str]
+    FORMAT_VERSION: ClassVar[int]
+    KIND: ClassVar[str]  # "circuit", "LUT3 circuit": used in messages
+    CELLS: ClassVar[str]  # the JSON field (and attribute) holding the cells
+    MIN_INPUTS: ClassVar[int] = 0
 
     n_inputs: int
-    gates: tuple[Gate, ...]
     outputs: tuple[int, ...]
-    input_names: tuple[str, ...] = ()
-    output_names: tuple[str, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    meta: dict[str, Any]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "gates", tuple(self.gates))
+    # -- what a subclass provides --------------------------------------------------------
+
+    @property
+    def cells(self) -> tuple[Any, ...]:
+        return getattr(self, self.CELLS)
+
+    @staticmethod
+    def _sources(cell: Any) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def _check_cell(self, k: int, cell: Any) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _eval_cell(cell: Any, vals: list[int], mask: int) -> int:
+        raise NotImplementedError
+
+    @staticmethod
+    def _cell_json(cell: Any) -> list[int]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _cell_from_json(row: Any) -> Any:
+        raise NotImplementedError
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {}
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _normalise(self) -> None:
+        """Tuple-ise the fields and fill in default names (called from ``__post_init__``)."""
+        object.__setattr__(self, self.CELLS, tuple(self.cells))
         object.__setattr__(self, "outputs", tuple(int(o) for o in self.outputs))
         if not self.input_names:
             names = NEIGHBOURHOOD if self.n_inputs == 9 else tuple(
@@ -73,16 +112,19 @@ class Circuit:
         object.__setattr__(self, "output_names", tuple(self.output_names))
         self.validate()
 
-    # -- structure -----------------------------------------------------------------------
-
     @property
     def n_nodes(self) -> int:
-        return self.n_inputs + len(self.gates)
+        return self.n_inputs + len(self.cells)
+
+    def __len__(self) -> int:
+        return len(self.cells)
 
     def validate(self) -> None:
-        """Raise :class:`CircuitError` unless the circuit is well formed and acyclic."""
-        if not isinstance(self.n_inputs, int) or self.n_inputs < 0:
-            raise CircuitError(f"n_inputs must be a non-negative integer, got {self.n_inputs!r}")
+        """Raise :class:`CircuitError` unless the netlist is well formed and acyclic."""
+        if not isinstance(self.n_inputs, int) or self.n_inputs < self.MIN_INPUTS:
+            raise CircuitError(
+                f"n_inputs must be an integer ≥ {self.MIN_INPUTS}, got {self.n_inputs!r}"
+            )
         if len(self.input_names) != self.n_inputs:
             raise CircuitError(
                 f"{len(self.input_names)} input names for {self.n_inputs} inputs"
@@ -91,53 +133,27 @@ class Circuit:
             raise CircuitError(
                 f"{len(self.output_names)} output names for {len(self.outputs)} outputs"
             )
-        for k, g in enumerate(self.gates):
-            node = self.n_inputs + k
-            if not isinstance(g, Gate):
-                raise CircuitError(f"gate {k} is not a Gate: {g!r}")
-            if not isinstance(g.op, int) or not 0 <= g.op < gates.N_GATES:
-                raise CircuitError(f"gate {k} has op {g.op!r}, expected an integer in 0..15")
-            for name, src in (("a", g.a), ("b", g.b)):
-                if not isinstance(src, int) or not 0 <= src < node:
-                    raise CircuitError(
-                        f"gate {k} (node {node}) input {name} = {src!r} is not an earlier node"
-                    )
+        for k, cell in enumerate(self.cells):
+            self._check_cell(k, cell)
         for j, o in enumerate(self.outputs):
             if not 0 <= o < self.n_nodes:
                 raise CircuitError(f"output {j} = {o} is not a node (0..{self.n_nodes - 1})")
 
-    def op_counts(self) -> dict[str, int]:
-        """Number of gates per op name, in op order, omitting ops that do not occur."""
-        c = Counter(g.op for g in self.gates)
-        return {gates.NAMES[op]: c[op] for op in range(gates.N_GATES) if c[op]}
-
-    def __len__(self) -> int:
-        return len(self.gates)
-
-    def with_meta(self, **meta: Any) -> Circuit:
-        """A copy with ``meta`` updated (metadata never affects equality)."""
-        return Circuit(
-            self.n_inputs, self.gates, self.outputs, self.input_names, self.output_names,
-            {**self.meta, **meta},
-        )
-
     def depth(self) -> int:
-        """Longest path from an input to an output, in gates."""
+        """Longest path from an input to an output, in cells."""
         level = [0] * self.n_inputs
-        for g in self.gates:
-            level.append(1 + max(level[g.a], level[g.b]))
+        for cell in self.cells:
+            level.append(1 + max(level[s] for s in self._sources(cell)))
         return max((level[o] for o in self.outputs), default=0)
-
-    # -- evaluation ----------------------------------------------------------------------
 
     def evaluate(self, inputs: Sequence[int], mask: int) -> list[int]:
         """Evaluate on packed bit vectors (Python ints, each bit one case) under ``mask``."""
         if len(inputs) != self.n_inputs:
             raise CircuitError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
         vals = [int(x) & mask for x in inputs]
-        ops = gates._BITWISE
-        for g in self.gates:
-            vals.append(ops[g.op](vals[g.a], vals[g.b]) & mask)
+        ev = self._eval_cell
+        for cell in self.cells:
+            vals.append(ev(cell, vals, mask))
         return [vals[o] for o in self.outputs]
 
     def truth_table(self) -> np.ndarray:
@@ -156,59 +172,57 @@ class Circuit:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
+            "format": self.FORMAT,
+            "version": self.FORMAT_VERSION,
             "n_inputs": self.n_inputs,
             "input_names": list(self.input_names),
-            "gates": [[g.op, g.a, g.b] for g in self.gates],
+            self.CELLS: [self._cell_json(c) for c in self.cells],
             "outputs": list(self.outputs),
             "output_names": list(self.output_names),
-            "op_names": list(gates.NAMES),
+            **self._extra_json(),
             "meta": self.meta,
         }
 
     @classmethod
-    def from_dict(cls, d: Any) -> Circuit:
+    def from_dict(cls, d: Any) -> Self:
         if not isinstance(d, dict):
-            raise CircuitError("circuit JSON must be an object")
-        if d.get("format") != FORMAT:
-            raise CircuitError(f"not a gatenet circuit (format = {d.get('format')!r})")
-        if d.get("version") != FORMAT_VERSION:
+            raise CircuitError(f"{cls.KIND} JSON must be an object")
+        if d.get("format") != cls.FORMAT:
+            raise CircuitError(f"not a gatenet {cls.KIND} (format = {d.get('format')!r})")
+        if d.get("version") != cls.FORMAT_VERSION:
             raise CircuitError(
-                f"unsupported circuit format version {d.get('version')!r}; "
-                f"this gatenet reads version {FORMAT_VERSION}"
+                f"unsupported {cls.KIND} format version {d.get('version')!r}; "
+                f"this gatenet reads version {cls.FORMAT_VERSION}"
             )
         try:
-            gs = tuple(Gate(int(op), int(a), int(b)) for op, a, b in d["gates"])
             return cls(
-                n_inputs=int(d["n_inputs"]),
-                gates=gs,
-                outputs=tuple(int(o) for o in d["outputs"]),
-                input_names=tuple(d.get("input_names") or ()),
-                output_names=tuple(d.get("output_names") or ()),
-                meta=dict(d.get("meta") or {}),
+                int(d["n_inputs"]),
+                tuple(cls._cell_from_json(row) for row in d[cls.CELLS]),
+                tuple(int(o) for o in d["outputs"]),
+                tuple(d.get("input_names") or ()),
+                tuple(d.get("output_names") or ()),
+                dict(d.get("meta") or {}),
             )
         except KeyError as e:
-            raise CircuitError(f"circuit JSON is missing the field {e.args[0]!r}") from None
+            raise CircuitError(f"{cls.KIND} JSON is missing the field {e.args[0]!r}") from None
         except (TypeError, ValueError) as e:
             if isinstance(e, CircuitError):
                 raise
-            raise CircuitError(f"malformed circuit JSON: {e}") from None
+            raise CircuitError(f"malformed {cls.KIND} JSON: {e}") from None
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write JSON atomically: a temporary file in the same directory, then a rename."""
         path = Path(path)
-        text = json.dumps(self.to_dict(), indent=1)
-        atomic_write_text(path, text + "\n")
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=1) + "\n")
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Circuit:
+    def load(cls, path: str | os.PathLike[str]) -> Self:
         path = Path(path)
         try:
             text = path.read_text()
         except OSError as e:
-            raise CircuitError(f"cannot read circuit file {path}: {e.strerror}") from None
+            raise CircuitError(f"cannot read {cls.KIND} file {path}: {e.strerror}") from None
         try:
             d = json.loads(text)
         except json.JSONDecodeError as e:
@@ -222,12 +236,78 @@ class Circuit:
 
     def content_hash(self) -> str:
         """A short stable hash of the structure (not the metadata): names cache entries."""
-        import hashlib
-
         key = json.dumps(
-            [self.n_inputs, [[g.op, g.a, g.b] for g in self.gates], list(self.outputs)]
+            [self.n_inputs, [self._cell_json(c) for c in self.cells], list(self.outputs)]
         )
         return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Circuit(Netlist):
+    """An immutable combinational circuit of two-input gates."""
+
+    FORMAT: ClassVar[str] = "gatenet-circuit"
+    FORMAT_VERSION: ClassVar[int] = 1
+    KIND: ClassVar[str] = "circuit"
+    CELLS: ClassVar[str] = "gates"
+
+    n_inputs: int
+    gates: tuple[Gate, ...]
+    outputs: tuple[int, ...]
+    input_names: tuple[str, ...] = ()
+    output_names: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self._normalise()
+
+    @staticmethod
+    def _sources(cell: Gate) -> tuple[int, ...]:
+        return (cell.a, cell.b)
+
+    def _check_cell(self, k: int, g: Any) -> None:
+        node = self.n_inputs + k
+        if not isinstance(g, Gate):
+            raise CircuitError(f"gate {k} is not a Gate: {g!r}")
+        if not isinstance(g.op, int) or not 0 <= g.op < gates.N_GATES:
+            raise CircuitError(f"gate {k} has op {g.op!r}, expected an integer in 0..15")
+        for name, src in (("a", g.a), ("b", g.b)):
+            if not isinstance(src, int) or not 0 <= src < node:
+                raise CircuitError(
+                    f"gate {k} (node {node}) input {name} = {src!r} is not an earlier node"
+                )
+
+    @staticmethod
+    def _eval_cell(g: Gate, vals: list[int], mask: int) -> int:
+        return gates._BITWISE[g.op](vals[g.a], vals[g.b]) & mask
+
+    @staticmethod
+    def _cell_json(g: Gate) -> list[int]:
+        return [g.op, g.a, g.b]
+
+    @staticmethod
+    def _cell_from_json(row: Any) -> Gate:
+        op, a, b = row
+        return Gate(int(op), int(a), int(b))
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {"op_names": list(gates.NAMES)}
+
+    def op_counts(self) -> dict[str, int]:
+        """Number of gates per op name, in op order, omitting ops that do not occur."""
+        c = Counter(g.op for g in self.gates)
+        return {gates.NAMES[op]: c[op] for op in range(gates.N_GATES) if c[op]}
+
+    def with_meta(self, **meta: Any) -> Circuit:
+        """A copy with ``meta`` updated (metadata never affects equality)."""
+        return Circuit(
+            self.n_inputs, self.gates, self.outputs, self.input_names, self.output_names,
+            {**self.meta, **meta},
+        )
+
+
+FORMAT = Circuit.FORMAT
+FORMAT_VERSION = Circuit.FORMAT_VERSION
 
 
 def exhaustive_inputs(n: int) -> list[int]:

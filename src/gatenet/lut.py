@@ -18,29 +18,15 @@ node ``n_inputs + k`` is LUT ``k``.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from gatenet import gates
-from gatenet.circuit import (
-    NEIGHBOURHOOD,
-    Circuit,
-    CircuitError,
-    atomic_write_text,
-    exhaustive_inputs,
-    pack_table,
-)
-
-FORMAT = "gatenet-lut3"
-FORMAT_VERSION = 1
+from gatenet.circuit import Circuit, CircuitError, Netlist, exhaustive_inputs, pack_table
 
 #: Tables of the three projections: the first, second and third input.
 PROJ_A, PROJ_B, PROJ_C = 0xF0, 0xCC, 0xAA
@@ -94,8 +80,14 @@ def table_from_function(k: int, values: Sequence[int]) -> int:
 
 
 @dataclass(frozen=True)
-class Lut3Circuit:
+class Lut3Circuit(Netlist):
     """An immutable combinational circuit of three-input LUTs (evaluated like a Circuit)."""
+
+    FORMAT: ClassVar[str] = "gatenet-lut3"
+    FORMAT_VERSION: ClassVar[int] = 1
+    KIND: ClassVar[str] = "LUT3 circuit"
+    CELLS: ClassVar[str] = "luts"
+    MIN_INPUTS: ClassVar[int] = 1
 
     n_inputs: int
     luts: tuple[Lut, ...]
@@ -105,86 +97,40 @@ class Lut3Circuit:
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "luts", tuple(self.luts))
-        object.__setattr__(self, "outputs", tuple(int(o) for o in self.outputs))
-        if not self.input_names:
-            names = (
-                NEIGHBOURHOOD
-                if self.n_inputs == 9
-                else tuple(f"x{i}" for i in range(self.n_inputs))
-            )
-            object.__setattr__(self, "input_names", tuple(names))
-        if not self.output_names:
-            names = (
-                ("out",)
-                if len(self.outputs) == 1
-                else tuple(f"out{i}" for i in range(len(self.outputs)))
-            )
-            object.__setattr__(self, "output_names", names)
-        object.__setattr__(self, "input_names", tuple(self.input_names))
-        object.__setattr__(self, "output_names", tuple(self.output_names))
-        self.validate()
+        self._normalise()
 
-    @property
-    def n_nodes(self) -> int:
-        return self.n_inputs + len(self.luts)
+    @staticmethod
+    def _sources(cell: Lut) -> tuple[int, ...]:
+        return cell.inputs
 
-    def __len__(self) -> int:
-        return len(self.luts)
+    def _check_cell(self, k: int, lut: Any) -> None:
+        node = self.n_inputs + k
+        if not isinstance(lut, Lut):
+            raise CircuitError(f"LUT {k} is not a Lut: {lut!r}")
+        if not isinstance(lut.truth, int) or not 0 <= lut.truth <= 255:
+            raise CircuitError(f"LUT {k} has truth {lut.truth!r}, expected 0..255")
+        if not isinstance(lut.inputs, tuple) or len(lut.inputs) != 3:
+            raise CircuitError(f"LUT {k} must have exactly 3 inputs, got {lut.inputs!r}")
+        for src in lut.inputs:
+            if not isinstance(src, int) or not 0 <= src < node:
+                raise CircuitError(f"LUT {k} (node {node}) input {src!r} is not an earlier node")
 
-    def validate(self) -> None:
-        """Raise :class:`CircuitError` unless the LUT circuit is well formed and acyclic."""
-        if not isinstance(self.n_inputs, int) or self.n_inputs < 1:
-            raise CircuitError(f"n_inputs must be a positive integer, got {self.n_inputs!r}")
-        if len(self.input_names) != self.n_inputs:
-            raise CircuitError(f"{len(self.input_names)} input names for {self.n_inputs} inputs")
-        if len(self.output_names) != len(self.outputs):
-            raise CircuitError(
-                f"{len(self.output_names)} output names for {len(self.outputs)} outputs"
-            )
-        for k, lut in enumerate(self.luts):
-            node = self.n_inputs + k
-            if not isinstance(lut, Lut):
-                raise CircuitError(f"LUT {k} is not a Lut: {lut!r}")
-            if not isinstance(lut.truth, int) or not 0 <= lut.truth <= 255:
-                raise CircuitError(f"LUT {k} has truth {lut.truth!r}, expected 0..255")
-            if not isinstance(lut.inputs, tuple) or len(lut.inputs) != 3:
-                raise CircuitError(f"LUT {k} must have exactly 3 inputs, got {lut.inputs!r}")
-            for src in lut.inputs:
-                if not isinstance(src, int) or not 0 <= src < node:
-                    raise CircuitError(
-                        f"LUT {k} (node {node}) input {src!r} is not an earlier node"
-                    )
-        for j, o in enumerate(self.outputs):
-            if not 0 <= o < self.n_nodes:
-                raise CircuitError(f"output {j} = {o} is not a node (0..{self.n_nodes - 1})")
+    @staticmethod
+    def _eval_cell(lut: Lut, vals: list[int], mask: int) -> int:
+        i, j, k = lut.inputs
+        return eval_truth(lut.truth, vals[i], vals[j], vals[k], mask)
 
-    def evaluate(self, inputs: Sequence[int], mask: int) -> list[int]:
-        """Evaluate on packed bit vectors (Python ints, each bit one case) under ``mask``."""
-        if len(inputs) != self.n_inputs:
-            raise CircuitError(f"expected {self.n_inputs} inputs, got {len(inputs)}")
-        vals = [int(x) & mask for x in inputs]
-        for lut in self.luts:
-            i, j, k = lut.inputs
-            vals.append(eval_truth(lut.truth, vals[i], vals[j], vals[k], mask))
-        return [vals[o] for o in self.outputs]
+    @staticmethod
+    def _cell_json(lut: Lut) -> list[int]:
+        return [lut.truth, *lut.inputs]
 
-    def truth_table(self) -> np.ndarray:
-        """Outputs on all ``2**n_inputs`` patterns, shape ``(2**n, n_outputs)`` (Circuit order)."""
-        if self.n_inputs > 20:
-            raise CircuitError(f"refusing to enumerate 2**{self.n_inputs} patterns")
-        n = self.n_inputs
-        outs = self.evaluate(exhaustive_inputs(n), (1 << (1 << n)) - 1)
-        return np.array(
-            [[(o >> p) & 1 for o in outs] for p in range(1 << n)], dtype=np.uint8
-        ).reshape(1 << n, len(outs))
+    @staticmethod
+    def _cell_from_json(row: Any) -> Lut:
+        t, a, b, c = row
+        return Lut(int(t), (int(a), int(b), int(c)))
 
-    def depth(self) -> int:
-        """Longest path from an input to an output, in LUTs."""
-        level = [0] * self.n_inputs
-        for lut in self.luts:
-            level.append(1 + max(level[s] for s in lut.inputs))
-        return max((level[o] for o in self.outputs), default=0)
+    def _extra_json(self) -> dict[str, Any]:
+        return {"truth_convention": "bit (a<<2)|(b<<1)|c, a = first input (vpternlog imm8)"}
 
     def arity_counts(self) -> dict[int, int]:
         """How many LUTs really depend on 0, 1, 2 and 3 of their inputs."""
@@ -193,73 +139,6 @@ class Lut3Circuit:
             for lut in self.luts
         )
         return {k: c[k] for k in range(4) if c[k]}
-
-    # -- serialisation -------------------------------------------------------------------
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "n_inputs": self.n_inputs,
-            "input_names": list(self.input_names),
-            "luts": [[lut.truth, *lut.inputs] for lut in self.luts],
-            "outputs": list(self.outputs),
-            "output_names": list(self.output_names),
-            "truth_convention": "bit (a<<2)|(b<<1)|c, a = first input (vpternlog imm8)",
-            "meta": self.meta,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Any) -> Lut3Circuit:
-        if not isinstance(d, dict):
-            raise CircuitError("LUT3 circuit JSON must be an object")
-        if d.get("format") != FORMAT:
-            raise CircuitError(f"not a gatenet LUT3 circuit (format = {d.get('format')!r})")
-        if d.get("version") != FORMAT_VERSION:
-            raise CircuitError(f"unsupported LUT3 format version {d.get('version')!r}")
-        try:
-            luts = tuple(Lut(int(t), (int(a), int(b), int(c))) for t, a, b, c in d["luts"])
-            return cls(
-                n_inputs=int(d["n_inputs"]),
-                luts=luts,
-                outputs=tuple(int(o) for o in d["outputs"]),
-                input_names=tuple(d.get("input_names") or ()),
-                output_names=tuple(d.get("output_names") or ()),
-                meta=dict(d.get("meta") or {}),
-            )
-        except KeyError as e:
-            raise CircuitError(f"LUT3 JSON is missing the field {e.args[0]!r}") from None
-        except (TypeError, ValueError) as e:
-            if isinstance(e, CircuitError):
-                raise
-            raise CircuitError(f"malformed LUT3 JSON: {e}") from None
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write JSON atomically."""
-        path = Path(path)
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=1) + "\n")
-        return path
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Lut3Circuit:
-        path = Path(path)
-        try:
-            d = json.loads(path.read_text())
-        except OSError as e:
-            raise CircuitError(f"cannot read LUT3 file {path}: {e.strerror}") from None
-        except json.JSONDecodeError as e:
-            raise CircuitError(f"{path}: invalid JSON at line {e.lineno}: {e.msg}") from None
-        try:
-            return cls.from_dict(d)
-        except CircuitError as e:
-            raise CircuitError(f"{path}: {e}") from None
-
-    def content_hash(self) -> str:
-        """A short stable hash of the structure (not the metadata)."""
-        key = json.dumps(
-            [self.n_inputs, [[lut.truth, *lut.inputs] for lut in self.luts], list(self.outputs)]
-        )
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def from_circuit(circuit: Circuit) -> Lut3Circuit:
