@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 
@@ -310,6 +310,9 @@ FORMAT = Circuit.FORMAT
 FORMAT_VERSION = Circuit.FORMAT_VERSION
 
 
+N = TypeVar("N", bound=Netlist)
+
+
 def exhaustive_inputs(n: int) -> list[int]:
     """Packed inputs enumerating all ``2**n`` patterns (input 0 is the pattern's top bit)."""
     npat = 1 << n
@@ -330,7 +333,7 @@ def pack_table(table: np.ndarray) -> int:
     return int.from_bytes(np.packbits(t, bitorder="little").tobytes(), "little")
 
 
-def verify(circuit: Circuit, table: np.ndarray, output: int = 0) -> int:
+def verify(circuit: Netlist, table: np.ndarray, output: int = 0) -> int:
     """Number of patterns on which ``circuit``'s output ``output`` differs from ``table``.
 
     Zero means the circuit is exact. ``table`` has one 0/1 entry per input pattern.
@@ -338,7 +341,7 @@ def verify(circuit: Circuit, table: np.ndarray, output: int = 0) -> int:
     t = np.asarray(table).ravel()
     if t.size != 1 << circuit.n_inputs:
         raise CircuitError(
-            f"table has {t.size} entries, circuit has {circuit.n_inputs} inputs "
+            f"table has {t.size} entries, {circuit.KIND} has {circuit.n_inputs} inputs "
             f"({1 << circuit.n_inputs} patterns)"
         )
     n = circuit.n_inputs
@@ -347,13 +350,13 @@ def verify(circuit: Circuit, table: np.ndarray, output: int = 0) -> int:
     return (got ^ pack_table(t)).bit_count()
 
 
-def assert_exact(circuit: Circuit, table: np.ndarray, stage: str = "") -> Circuit:
+def assert_exact(circuit: N, table: np.ndarray, stage: str = "") -> N:
     """Return ``circuit`` if it matches ``table`` on every pattern, else raise."""
     wrong = verify(circuit, table)
     if wrong:
         where = f" after {stage}" if stage else ""
         raise CircuitError(
-            f"circuit{where} is wrong on {wrong} of {1 << circuit.n_inputs} patterns"
+            f"{circuit.KIND}{where} is wrong on {wrong} of {1 << circuit.n_inputs} patterns"
         )
     return circuit
 

@@ -23,10 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-import numpy as np
-
+from gatenet import circuit as circuit_module
 from gatenet import gates
-from gatenet.circuit import Circuit, CircuitError, Netlist, exhaustive_inputs, pack_table
+from gatenet.circuit import Circuit, CircuitError, Netlist
 
 #: Tables of the three projections: the first, second and third input.
 PROJ_A, PROJ_B, PROJ_C = 0xF0, 0xCC, 0xAA
@@ -159,24 +158,6 @@ def from_circuit(circuit: Circuit) -> Lut3Circuit:
     )
 
 
-def verify(lut_circuit: Lut3Circuit, table: np.ndarray, output: int = 0) -> int:
-    """Number of patterns on which output ``output`` differs from ``table`` (0 = exact)."""
-    t = np.asarray(table).ravel()
-    n = lut_circuit.n_inputs
-    if t.size != 1 << n:
-        raise CircuitError(
-            f"table has {t.size} entries, LUT circuit has {n} inputs ({1 << n} patterns)"
-        )
-    got = lut_circuit.evaluate(exhaustive_inputs(n), (1 << (1 << n)) - 1)[output]
-    return (got ^ pack_table(t)).bit_count()
-
-
-def assert_exact(lut_circuit: Lut3Circuit, table: np.ndarray, stage: str = "") -> Lut3Circuit:
-    """Return ``lut_circuit`` if it matches ``table`` on every pattern, else raise."""
-    wrong = verify(lut_circuit, table)
-    if wrong:
-        where = f" after {stage}" if stage else ""
-        raise CircuitError(
-            f"LUT3 circuit{where} is wrong on {wrong} of {1 << lut_circuit.n_inputs} patterns"
-        )
-    return lut_circuit
+#: The exhaustive checks are the same for every netlist.
+verify = circuit_module.verify
+assert_exact = circuit_module.assert_exact
