@@ -177,7 +177,8 @@ def test_cli_emit(tmp_path, capsys) -> None:
     LIFE.save(tmp_path / "life.json")
     out = tmp_path / "life.h"
     assert main(["emit", str(tmp_path / "life.json"), "--target", "c", "--out", str(out)]) == 0
-    assert out.read_text() == emit_c(LIFE)
+    assert out.read_text() == emit_c(LIFE, name="gatenet_circuit")
+    assert "static inline cell gatenet_circuit(const cell in[9])" in out.read_text()
     assert main(["emit", str(tmp_path / "life.json"), "--name", "conway"]) == 0
     assert capsys.readouterr().out == emit_c(LIFE, name="conway")
     assert main(["emit", str(tmp_path / "missing.json")]) == 2

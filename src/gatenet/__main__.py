@@ -133,7 +133,7 @@ def _cmd_emit(args: argparse.Namespace) -> int:
     if args.target != "c":
         return _emit_synth_target(args)
     circuit = Circuit.load(args.circuit)
-    text = emit_c(circuit, name=args.name)
+    text = emit_c(circuit, name=args.name or "gatenet_circuit")
     if args.out:
         atomic_write_text(Path(args.out), text)
         print(f"wrote {args.out} ({len(circuit)} gates, C, cell type left to the includer)",
@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--script", default="strong",
                    help="ABC script for --target lut3 (default, resyn2, deepsyn, strong, best)")
     e.add_argument("--out", help="output file (default: standard output)")
-    e.add_argument("--name", help="function name (default: gatenet_circuit_<hash>)")
+    e.add_argument("--name", help="function name (default: gatenet_circuit)")
     e.set_defaults(func=_cmd_emit)
 
     r = sub.add_parser("run", help="run a board with a circuit in the C runtime")
