@@ -293,6 +293,23 @@ class Circuit(Netlist):
     def _extra_json(self) -> dict[str, Any]:
         return {"op_names": list(gates.NAMES)}
 
+    def live_nodes(self) -> list[bool]:
+        """Which nodes some output depends on, following only the operands an op reads.
+
+        One backward sweep (the write-up's ``ext_elim``); ``NOT_A`` keeps ``a`` alive, not ``b``.
+        """
+        n = self.n_inputs
+        live = [False] * self.n_nodes
+        for o in self.outputs:
+            live[o] = True
+        for k in range(len(self.gates) - 1, -1, -1):
+            if live[n + k]:
+                g = self.gates[k]
+                uses_a, uses_b = _DEPENDS[g.op]
+                live[g.a] |= uses_a
+                live[g.b] |= uses_b
+        return live
+
     def op_counts(self) -> dict[str, int]:
         """Number of gates per op name, in op order, omitting ops that do not occur."""
         c = Counter(g.op for g in self.gates)
@@ -305,6 +322,8 @@ class Circuit(Netlist):
             {**self.meta, **meta},
         )
 
+
+_DEPENDS = tuple(gates.depends_on(op) for op in range(gates.N_GATES))
 
 FORMAT = Circuit.FORMAT
 FORMAT_VERSION = Circuit.FORMAT_VERSION

@@ -122,17 +122,7 @@ def dead_code(c: Circuit) -> Circuit:
     and the ignored operands are normalised so they cannot keep anything alive later.
     """
     n = c.n_inputs
-    live = [False] * c.n_nodes
-    for o in c.outputs:
-        live[o] = True
-    for k in range(len(c.gates) - 1, -1, -1):
-        if live[n + k]:
-            g = c.gates[k]
-            dep_a, dep_b = _DEPENDS[g.op]
-            if dep_a:
-                live[g.a] = True
-            if dep_b:
-                live[g.b] = True
+    live = c.live_nodes()
     new_id = list(range(n)) + [-1] * len(c.gates)
     kept: list[Gate] = []
     for k, g in enumerate(c.gates):

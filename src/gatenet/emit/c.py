@@ -63,17 +63,7 @@ def rule_name(circuit: Circuit) -> str:
 
 def live_gates(circuit: Circuit) -> list[bool]:
     """Which gates some output depends on. Dead gates are not emitted (-Wunused clean)."""
-    n = circuit.n_inputs
-    live = [False] * circuit.n_nodes
-    for o in circuit.outputs:
-        live[o] = True
-    for k in range(len(circuit.gates) - 1, -1, -1):
-        if live[n + k]:
-            g = circuit.gates[k]
-            uses_a, uses_b = gates.depends_on(g.op)
-            live[g.a] |= uses_a
-            live[g.b] |= uses_b
-    return live[n:]
+    return circuit.live_nodes()[circuit.n_inputs:]
 
 
 def basic_op_counts(circuit: Circuit) -> dict[str, int]:
