@@ -111,14 +111,14 @@ def format_stage_table(stages) -> str:
     """Gate counts per op after each stage, as a plain-text table."""
     from gatenet import gates
 
-    used = [op for op in gates.NAMES if any(s.op_counts().get(op) for s in stages)]
+    used = [op for op in gates.NAMES if any(s.op_counts.get(op) for s in stages)]
     cols = [max(len(n), 4) for n in used]
     width = max(len(s.name) for s in stages)
     head = f"{'stage':<{width}}  {'gates':>5}  " + "  ".join(
         f"{n:>{w}}" for n, w in zip(used, cols, strict=True))
     lines = [head, "-" * len(head)]
     for s in stages:
-        c = s.op_counts()
+        c = s.op_counts
         lines.append(f"{s.name:<{width}}  {len(s.circuit):>5}  " + "  ".join(
             f"{c.get(n, 0):>{w}}" for n, w in zip(used, cols, strict=True)))
     return "\n".join(lines)

@@ -18,28 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from gatenet import rules
+from gatenet import passes, rules
 from gatenet.cache import cache_subdir
 from gatenet.circuit import Circuit, assert_exact, atomic_write_text
 from gatenet.extract import extract, non_pass_through
 from gatenet.network import Network
+from gatenet.passes import Stage
 from gatenet.train import History, TrainConfig, TrainResult, train
-
-
-@dataclass
-class Stage:
-    """One step of the shrinking pipeline: its name and the (verified) circuit after it."""
-
-    name: str
-    circuit: Circuit
-    note: str = ""
-
-    @property
-    def n_gates(self) -> int:
-        return len(self.circuit)
-
-    def op_counts(self) -> dict[str, int]:
-        return self.circuit.op_counts()
 
 
 @dataclass
@@ -95,19 +80,16 @@ class NotConvergedError(RuntimeError):
 def shrink(raw: Circuit, table: np.ndarray, synthesize: bool = True,
            synth_effort: str = "strong") -> tuple[list[Stage], Any]:
     """Run the passes (and synthesis) on ``raw``; every stage verified against ``table``."""
-    from gatenet import passes
-
-    stages = [Stage("raw network", assert_exact(raw, table, "extraction"))]
-    result = passes.optimize(raw, table)
-    for st in result.stages:
-        stages.append(Stage(st.name, assert_exact(st.circuit, table, st.name)))
+    stages = [Stage.of("raw network", assert_exact(raw, table, "extraction"))]
+    result = passes.optimize(raw, table)  # verifies against ``table`` after every pass
+    stages += result.stages
     lut3 = None
     if synthesize:
         from gatenet import synth
 
         best = result.circuit
         gates2 = synth.synthesize(best, script=synth_effort)
-        stages.append(Stage(f"ABC ({synth_effort})", assert_exact(gates2, table, "synthesis")))
+        stages.append(Stage.of(f"ABC ({synth_effort})", assert_exact(gates2, table, "synthesis")))
         lut3 = synth.synthesize_lut3(best, script=synth_effort)
     return stages, lut3
 
@@ -195,7 +177,7 @@ def _save_learned(learned: Learned, folder: Path) -> None:
     meta = {
         "rule": learned.rule.map_string, "rule_name": learned.rule.name, "config": cfg,
         "train_seconds": learned.train_seconds, "compile_seconds": learned.compile_seconds,
-        "stages": [[s.name, s.note] for s in learned.stages],
+        "stages": [s.name for s in learned.stages],
         "has_lut3": learned.lut3 is not None,
     }
     atomic_write_text(folder / "learned.json", json.dumps(meta, indent=1))
@@ -207,8 +189,8 @@ def _load_learned(folder: Path) -> Learned:
         history = History(z["loss"], z["hard_errors"], z["seconds"])
         params = [z[f"params{i}"] for i in range(sum(k.startswith("params") for k in z.files))]
     stages = [
-        Stage(name, Circuit.load(folder / f"stage{i}.json"), note)
-        for i, (name, note) in enumerate(meta["stages"])
+        Stage.of(name, Circuit.load(folder / f"stage{i}.json"))
+        for i, name in enumerate(meta["stages"])
     ]
     rule = rules.Rule(meta["rule_name"], rules.from_map(meta["rule"]))
     for st in stages:
