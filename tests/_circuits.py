@@ -71,3 +71,28 @@ def table_circuit(table: np.ndarray, **meta) -> Circuit:
 def random_table(seed: int) -> np.ndarray:
     """A random (asymmetric) 512-entry rule table."""
     return np.random.default_rng(seed).integers(0, 2, 512, dtype=np.uint8)
+
+
+def run_fast_harness(tmp_path, defines: list[str]) -> None:
+    """Build c/test_fast.c under ASan + UBSan + OpenMP with ``defines`` and run it clean.
+
+    Circuit headers named in ``defines`` are looked up in ``tmp_path``. Fails the calling
+    test on a compiler error, a non-zero exit, or any sanitizer output.
+    """
+    import os
+    import subprocess
+
+    from gatenet import native
+
+    c = native.c_dir()
+    exe = tmp_path / "test_fast"
+    cmd = ["gcc", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+           "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
+           "-Werror", *defines, "-I", str(tmp_path), "-I", str(c), str(c / "test_fast.c"),
+           "-o", str(exe)]  # fmt: skip
+    build = subprocess.run(cmd, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1", "OMP_WAIT_POLICY": "passive"}
+    run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.startswith("ok") and run.stderr == ""

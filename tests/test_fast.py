@@ -12,17 +12,15 @@ expert kernels run Life. c/test_fast.c repeats the layout checks under ASan and 
 from __future__ import annotations
 
 import functools
-import os
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _circuits import random_table, table_circuit
-from gatenet import fast, machine, native, rules
+from _circuits import random_table, run_fast_harness, table_circuit
+from gatenet import fast, machine, rules
 from gatenet.circuit import Circuit, Gate
 from gatenet.emit.c import emit_c
 from gatenet.handmade import handmade_life
@@ -263,7 +261,6 @@ def test_measure_reports_numbers() -> None:
 @pytest.mark.parametrize("which", ["test-circuit", "asymmetric"])
 def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
     """c/test_fast.c with ASan + UBSan + OpenMP: every width, flavour and 1-3 threads."""
-    c = native.c_dir()
     defines = []
     if which == "test-circuit":
         defines.append('-DGATENET_CIRCUIT_HEADER="fast_test_circuit.h"')
@@ -271,14 +268,4 @@ def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
         for w in ("w64", "w256", "w512"):
             (tmp_path / f"{w}.h").write_text(emit_c(asym(), name=f"fast_circuit_{w}"))
             defines.append(f'-DFAST_CIRCUIT_HEADER_{w.upper()}="{w}.h"')
-    exe = tmp_path / "test_fast"
-    cmd = ["gcc", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-           "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
-           "-Werror", *defines, "-I", str(tmp_path), "-I", str(c), str(c / "test_fast.c"),
-           "-o", str(exe)]  # fmt: skip
-    build = subprocess.run(cmd, capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr
-    env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1", "OMP_WAIT_POLICY": "passive"}
-    run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.startswith("ok") and run.stderr == ""
+    run_fast_harness(tmp_path, defines)

@@ -11,15 +11,13 @@ sanitizer harness c/test_fast.c runs the LUT3 build too.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 
-from _circuits import random_table, table_circuit
-from gatenet import fast, lut, native, rules, synth
+from _circuits import random_table, run_fast_harness, table_circuit
+from gatenet import fast, lut, rules, synth
 from gatenet.circuit import Circuit
 from gatenet.emit import ternary
 from gatenet.emit.c import emit_c
@@ -135,18 +133,7 @@ def test_c_harness_with_lut3_under_sanitizers(tmp_path) -> None:
         defines.append(f'-DFAST_CIRCUIT_HEADER_{w.upper()}="{w}.h"')
     (tmp_path / "lut3.h").write_text(ternary.to_c(lc, name="fast_circuit_lut3_w512"))
     defines.append('-DFAST_LUT3_HEADER_W512="lut3.h"')
-    c = native.c_dir()
-    exe = tmp_path / "test_fast"
-    cmd = ["gcc", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-           "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
-           "-Werror", *defines, "-I", str(tmp_path), "-I", str(c), str(c / "test_fast.c"),
-           "-o", str(exe)]  # fmt: skip
-    build = subprocess.run(cmd, capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr
-    env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1", "OMP_WAIT_POLICY": "passive"}
-    run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.startswith("ok") and run.stderr == ""
+    run_fast_harness(tmp_path, defines)
 
 
 def test_ladder_lut3_rung() -> None:
