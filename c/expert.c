@@ -17,8 +17,10 @@
  *      row j-1 is added for output j and row j+2 for output j+1.
  *   3. Rule: with sum9 = L0 + 2k (L0 the weight-1 bit, k = M1 + K0 + 2*K1 the count of
  *      weight-2 units), sum9 == 3 is L0 & k == 1 and sum9 == 4 is !L0 & k == 2.
- * About 29 bitwise operations per word (6 shifts, 5 + 2 adder ops per row, 15 per output,
- * 1 mask), against the circuit's gate count + 7.
+ * About 22 bitwise operations per word for the rule (5 for the new row's full adder, 2 for
+ * its share of the pair's half adders, 15 per output) plus the layout's: the two neighbour
+ * words (two shifts and an OR each, or one funnel shift each with AVX-512 VBMI2) and, in the
+ * first and last word of a row, the mask. The circuit kernel pays the same layout costs.
  */
 
 /* Full adder: a + b + c = lo + 2*hi (5 operations). */
@@ -36,11 +38,14 @@ typedef struct {
 } FK_FN(ex_row_);
 
 static inline FK_FN(ex_row_) FK_FN(ex_load_)(const FK_CELL *row, int64_t i,
-                                             const FK_FN(fk_col_) *col)
+                                             const FK_FN(fk_col_) *col, const int inner)
 {
     FK_FN(ex_row_) r;
     FK_CELL w, e;
-    FK_FN(fk_load_)(row, i, col, &w, &r.c, &e);
+    if (inner)
+        FK_FN(fk_load_inner_)(row, i, col->pf, &w, &r.c, &e);
+    else
+        FK_FN(fk_load_)(row, i, col, &w, &r.c, &e);
     FK_FN(ex_full_add_)(w, r.c, e, &r.l, &r.h);
     return r;
 }
@@ -61,33 +66,51 @@ static inline FK_CELL FK_FN(ex_rule_)(FK_CELL sl, FK_CELL cl, FK_CELL sh, FK_CEL
     return (L0 & k_is_1) | (~L0 & centre & k_is_2);
 }
 
+/* One column of `n` output rows; as in fk_column_circuit_, `inner` is a compile-time
+ * constant, so interior words get fixed shifts and no mask. */
+static inline __attribute__((always_inline)) void
+FK_FN(ex_column_)(const fast_geom *g, const FK_CELL *restrict src, FK_CELL *restrict dst,
+                  int64_t n, int64_t i, const int inner)
+{
+    const int64_t pitch = g->pitch;
+    const FK_FN(fk_col_) col = FK_FN(fk_column_)(g, i);
+    /* window: a = the row above output j, b = the row of output j */
+    FK_FN(ex_row_) a = FK_FN(ex_load_)(src, i, &col, inner);
+    FK_FN(ex_row_) b = FK_FN(ex_load_)(src + pitch, i, &col, inner);
+    int64_t j = 0;
+    for (; j + 1 < n; j += 2) {
+        const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col, inner);
+        const FK_FN(ex_row_) d = FK_FN(ex_load_)(src + (j + 3) * pitch, i, &col, inner);
+        /* the shared pair: the rows of outputs j and j+1 */
+        const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
+        const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
+        const FK_CELL o0 = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c);
+        const FK_CELL o1 = FK_FN(ex_rule_)(sl, cl, sh, ch, &d, c.c);
+        FK_PREFETCH(&dst[j * pitch + col.pf], 1); /* see fk_load_ */
+        FK_PREFETCH(&dst[(j + 1) * pitch + col.pf], 1);
+        dst[j * pitch + i] = inner ? o0 : o0 & col.mask;
+        dst[(j + 1) * pitch + i] = inner ? o1 : o1 & col.mask;
+        a = c;
+        b = d;
+    }
+    if (j < n) { /* an odd count: one row left */
+        const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col, inner);
+        const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
+        const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
+        const FK_CELL o0 = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c);
+        dst[j * pitch + i] = inner ? o0 : o0 & col.mask;
+    }
+}
+
 /* One generation of Life for `n` rows (same contract as fk_rows_circuit_). */
 static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict src,
                                   FK_CELL *restrict dst, int64_t n)
 {
-    const int64_t nw = g->nw, pitch = g->pitch;
+    const int64_t nw = g->nw;
     for (int64_t i = 0; i < nw; i++) {
-        const FK_FN(fk_col_) col = FK_FN(fk_column_)(g, i);
-        /* window: a = the row above output j, b = the row of output j */
-        FK_FN(ex_row_) a = FK_FN(ex_load_)(src, i, &col);
-        FK_FN(ex_row_) b = FK_FN(ex_load_)(src + pitch, i, &col);
-        int64_t j = 0;
-        for (; j + 1 < n; j += 2) {
-            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col);
-            const FK_FN(ex_row_) d = FK_FN(ex_load_)(src + (j + 3) * pitch, i, &col);
-            /* the shared pair: the rows of outputs j and j+1 */
-            const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
-            const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
-            dst[j * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c) & col.mask;
-            dst[(j + 1) * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &d, c.c) & col.mask;
-            a = c;
-            b = d;
-        }
-        if (j < n) { /* an odd count: one row left */
-            const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col);
-            const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
-            const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
-            dst[j * pitch + i] = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c) & col.mask;
-        }
+        if (i == 0 || i == nw - 1)
+            FK_FN(ex_column_)(g, src, dst, n, i, 0);
+        else
+            FK_FN(ex_column_)(g, src, dst, n, i, 1);
     }
 }

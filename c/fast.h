@@ -5,11 +5,15 @@
  *
  *   - a "cell" is LANES uint64_t words processed together (1 for scalar, 4 for AVX2,
  *     8 for AVX-512);
- *   - lane L owns the horizontal band of rows [L*B, (L+1)*B), B = ceil(H / LANES);
- *   - vector slot HALO + k (k = 0..B-1) holds, in lane L, board row L*B + k; up to HALO
- *     rows above and below a lane's real rows are halo rows, refreshed before every pass
- *     from the neighbouring lanes (torus wrap-around included). A pass advances `depth`
- *     generations at once, tile by tile (temporal blocking, see fast_driver.h).
+ *   - lane L owns the horizontal band of rows [L*B, (L+1)*B), B >= ceil(H / LANES);
+ *   - the band is split into one block of B' = B / T rows per thread (T threads), and
+ *     block k is its own stretch of memory: HALO halo rows, then vector slots holding, in
+ *     lane L, board rows L*B + k*B' .. L*B + (k+1)*B' - 1, then HALO halo rows and an
+ *     untouched guard gap (so one thread's prefetches never reach another's rows);
+ *   - the halo rows mirror the rows above and below the block (from the neighbouring
+ *     block, or lane, torus wrap-around included) and are refreshed before every pass by
+ *     the block's thread. A pass advances `depth` generations at once, tile by tile
+ *     (temporal blocking, see fast_driver.h).
  *
  * So vertical neighbours are the previous/next vector slot and horizontal neighbours are
  * in-lane shifts with a carry from the adjacent word; no kernel ever shuffles lanes.
@@ -61,11 +65,13 @@ int fast_get_cells(const fast_board *b, uint8_t *cells);
 int fast_step(fast_board *b, int64_t steps);
 /* Number of live cells. */
 int64_t fast_population(const fast_board *b);
-/* Change the thread count (>= 1). */
+/* Change the thread count (>= 1). The blocks follow the threads, so this moves the cells
+ * into a new layout; the depth is kept. */
 int fast_set_threads(fast_board *b, int threads);
 int fast_threads(const fast_board *b);
 /* Generations per pass over the board (temporal blocking, 1..fast_max_depth()). The
- * default is 1 for boards that fit in L2 and 4 for larger ones. */
+ * default is 4 for tiny boards (fixed per-pass costs), 1 for boards that fit in L2 and 4 for
+ * larger ones (memory traffic); see fast_default_depth in fast.c. */
 int fast_set_depth(fast_board *b, int depth);
 int fast_depth(const fast_board *b);
 int fast_max_depth(void);

@@ -1,8 +1,8 @@
 /* fast_driver.h — the generation loop for one vector width (template, see fast_kernel.h).
  *
  * Temporal blocking. A pass advances `d` generations (d = the board's depth, 1..FAST_HALO)
- * with one sweep over the board: the halo refresh copies d rows above and below every lane
- * band, then each tile of T output rows is carried through all d generations before the
+ * with one sweep over the board: the halo refresh copies d rows above and below every
+ * block, then each tile of T output rows is carried through all d generations before the
  * next tile starts. Generation 1 reads T + 2d rows of the board, generations 2..d-1 work in
  * two small per-thread scratch buffers (T + 2d rows each, sized to stay in L2), and
  * generation d writes the T rows into the other board buffer. The "cone" shrinks by one row
@@ -10,12 +10,14 @@
  * overlap, about (d - 1) / T extra work. Large boards then stream from memory once per d
  * generations instead of once per generation. With d = 1 a pass is a plain generation.
  *
- * One OpenMP parallel region covers all passes, so threads are forked once per call. Per
- * pass there are two barriers: after the halo refresh (one thread copies a few words per
- * lane) and after the tiles (implicit at the end of the `omp for`). Every thread keeps its
- * own src/dst pointers and swaps them in lockstep, so no shared state changes inside the
- * region. The region sits in the same `#pragma GCC target` scope as the kernels, so its
- * outlined body uses the same instruction set.
+ * Blocks. Each lane band is split into one block per thread, and each block is a separate
+ * stretch of memory with its own halo rows and a guard gap after it (fast.c). A pass is,
+ * for every thread: refresh the halo rows of its own block from the rows they mirror (a few
+ * words per lane, read from the neighbouring blocks' previous generation), carry its tiles
+ * through the pass's generations, then one barrier. Threads write only inside their own
+ * block, read other blocks only for the halo copy, and keep their own src/dst pointers,
+ * swapped in lockstep, so no shared state changes inside the region. One OpenMP parallel
+ * region covers all passes, so threads are forked once per call.
  */
 
 static inline void FK_FN(fk_rows_)(int expert, const fast_geom *g, const FK_CELL *src,
@@ -51,8 +53,9 @@ static void FK_FN(fk_tile_)(int expert, const fast_geom *g, const FK_CELL *src, 
 static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
 {
     const fast_geom *g = &b->g;
-    const int64_t ntiles = b->ntiles, tile = b->tile, band = b->band, pitch = g->pitch;
-    const int64_t scratch_rows = b->scratch_rows;
+    const int64_t ntiles = b->ntiles, tile = b->tile, brows = b->brows, pitch = g->pitch;
+    const int64_t nblocks = b->nblocks, bstride = b->bstride;
+    const int64_t scratch_rows = b->scratch_rows, scratch_stride = b->scratch_stride;
     const int expert = b->flavour == FAST_EXPERT, depth = b->depth;
     FK_CELL *const buf0 = b->buf[b->cur], *const buf1 = b->buf[b->cur ^ 1];
     FK_CELL *const scratch = b->scratch;
@@ -60,23 +63,28 @@ static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
 
 #pragma omp parallel num_threads(b->threads) if (b->threads > 1)
     {
+        const int me = fast_thread_num(), nth = fast_num_threads();
         FK_CELL *src = buf0, *dst = buf1;
-        FK_CELL *sa = scratch + (int64_t)fast_thread_num() * 2 * scratch_rows * pitch;
+        FK_CELL *sa = scratch + (int64_t)me * scratch_stride * pitch;
         FK_CELL *sb = sa + scratch_rows * pitch;
         for (int64_t done = 0; done < steps;) {
             const int d = steps - done < depth ? (int)(steps - done) : depth;
-#pragma omp single
-            fast_fill_halo(b, (uint64_t *)src, d);
-#pragma omp for schedule(static)
-            for (int64_t t = 0; t < ntiles; t++) {
-                const int64_t j0 = FAST_HALO + t * tile;
-                const int64_t n = j0 + tile < FAST_HALO + band ? tile : FAST_HALO + band - j0;
-                FK_FN(fk_tile_)(expert, g, src, dst, j0, n, d, sa, sb);
+            for (int64_t k = me; k < nblocks; k += nth) {
+                fast_fill_halo(b, (uint64_t *)src, k, d);
+                const int64_t first = k * bstride + FAST_HALO, end = first + brows;
+                for (int64_t t = 0; t < ntiles; t++) {
+                    const int64_t j0 = first + t * tile;
+                    const int64_t n = j0 + tile < end ? tile : end - j0;
+                    FK_FN(fk_tile_)(expert, g, src, dst, j0, n, d, sa, sb);
+                }
             }
             FK_CELL *tmp = src;
             src = dst;
             dst = tmp;
             done += d;
+            if (done < steps) {
+#pragma omp barrier
+            }
         }
     }
     b->cur ^= (int)(passes & 1);

@@ -4,8 +4,8 @@
  *   gcc -g -O1 -fopenmp -fsanitize=address,undefined -fno-sanitize-recover=all \
  *       -DGATENET_CIRCUIT_HEADER='"fast_test_circuit.h"' test_fast.c -o test_fast
  * It includes fast.c itself so it can reach the static scalar circuit function, and checks
- * every supported width, both flavours, 1-3 threads and temporal-blocking depths 1, 2, 3, 8
- * on awkward board shapes
+ * every supported width, both flavours, 1-3 threads (changed between runs of generations,
+ * which re-lays the board out) and temporal-blocking depths 1, 2, 3, 8 on awkward board shapes
  * against a cell-by-cell reference: the circuit flavour against the circuit itself applied
  * cell by cell (so any circuit header works), the expert flavour against Life.
  * With -DFAST_LUT3_HEADER_W512 (see fast.c) the 512-bit kernel runs the LUT3 form, so it is
@@ -62,7 +62,8 @@ static int check(int64_t W, int64_t H, int width, int flavour, int threads, int 
     fast_set_cells(b, a);
     memcpy(ref, a, n);
     /* advance in uneven chunks, some shorter and some longer than the depth, so partial
-     * and full temporal-blocking passes and multi-generation calls are all covered */
+     * and full temporal-blocking passes and multi-generation calls are all covered; the
+     * thread count changes between chunks */
     static const int chunks[] = {1, 11, 2, 3, 9};
     int bad = 0, done = 0;
     for (size_t c = 0; c < sizeof chunks / sizeof chunks[0] && !bad; c++) {
@@ -80,6 +81,11 @@ static int check(int64_t W, int64_t H, int width, int flavour, int threads, int 
             fprintf(stderr,
                     "MISMATCH %lldx%lld width=%d flavour=%d threads=%d depth=%d gen=%d\n",
                     (long long)W, (long long)H, width, flavour, threads, depth, done);
+            bad = 1;
+        }
+        /* a new thread count moves the cells into a new block layout: nothing may change */
+        if (fast_set_threads(b, 1 + (threads + (int)c) % 3) < 0) {
+            fprintf(stderr, "fast_set_threads failed: %s\n", fast_error());
             bad = 1;
         }
     }

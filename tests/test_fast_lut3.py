@@ -118,7 +118,7 @@ def test_measure_labels_the_lut3_form() -> None:
     r = fast.measure("avx512", 128, 16, threads=1, steps=2, repeats=1, circuit=circuit,
                      lut3=lc)
     assert r["lut3"] is True
-    assert r["ops_per_word"] == len(ternary._live(lc)) + fast.LAYOUT_OPS
+    assert r["ops_per_word"] == len(ternary._live(lc)) + fast.layout_ops("avx512")
     r = fast.measure("avx512", 128, 16, threads=1, steps=2, repeats=1, circuit=circuit)
     assert r["lut3"] is False
 

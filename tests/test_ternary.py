@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from gatenet import rules
 from gatenet.circuit import CircuitError, exhaustive_inputs, pack_table
-from gatenet.emit.ternary import to_c
+from gatenet.emit.ternary import permute_truth, to_c
 from gatenet.lut import (
     PROJ_A,
     PROJ_B,
@@ -78,6 +78,24 @@ def test_json_roundtrip_and_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"format": "gatenet-circuit"}')
     with pytest.raises(CircuitError, match="not a gatenet LUT3"):
         Lut3Circuit.load(tmp_path / "bad.json")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 255), st.permutations([0, 1, 2]))
+def test_permuted_truth_is_the_same_function(truth: int, order: list[int]) -> None:
+    """Reordering a LUT's operands (done so vpternlogq can overwrite a dead one) keeps it."""
+    mask = 0xFF
+    ins = (0xF0, 0xCC, 0xAA)  # all 8 combinations of three inputs
+    want = eval_truth(truth, *ins, mask)
+    got = eval_truth(permute_truth(truth, tuple(order)), *(ins[k] for k in order), mask)
+    assert got == want
+
+
+def test_emitter_overwrites_dying_operands() -> None:
+    """A LUT whose result feeds only the next LUT is that LUT's first (overwritten) operand."""
+    lc = Lut3Circuit(3, (Lut(0x96, (0, 1, 2)), Lut(0xE8, (0, 1, 3))), (4,))
+    text = to_c(lc)
+    assert "t1 = _mm512_ternarylogic_epi64(t0, " in text
 
 
 def test_emitter_rejects_bad_input() -> None:

@@ -448,25 +448,31 @@ class FastBoard:
 #: pipes for 256-bit logic, 512-bit ops double-pumped through them; 4 integer ALUs).
 #: Assumptions for the throughput bound, not measurements.
 ISSUE_WIDTH: dict[str, float] = {"scalar": 4.0, "avx2": 4.0, "avx512": 2.0}
-#: Per output word beyond the rule itself: two shifts and an OR for each of the west and
-#: east neighbour words, and the mask of the last word's padding bits.
-LAYOUT_OPS = 7
-#: c/expert.c's count per output word, layout included (see its header comment).
-EXPERT_OPS = 29
+#: Per output word beyond the rule itself, for the interior words of a row (the two edge words
+#: add wrap-around carries and a mask): the west and east neighbour words of the newly loaded
+#: row. Two shifts and an OR each, or one funnel shift each with AVX-512 VBMI2.
+LAYOUT_OPS: dict[str, int] = {"scalar": 6, "avx2": 6, "avx512": 2}
+#: c/expert.c's count per output word for the rule alone (see its header comment).
+EXPERT_RULE_OPS = 22
+
+
+def layout_ops(kernel: str) -> int:
+    """Layout operations per interior output word of ``kernel`` (see :data:`LAYOUT_OPS`)."""
+    return LAYOUT_OPS[kernel.removeprefix("expert-")]
 
 
 def ops_per_word(kernel: str, circuit: Circuit | None = None,
                  lut3: Lut3Circuit | None = None) -> int:
     """Bitwise operations per output word: live gates (or LUTs) + layout, or the expert's."""
     if kernel.startswith("expert"):
-        return EXPERT_OPS
+        return EXPERT_RULE_OPS + layout_ops(kernel)
     if lut3 is not None and kernel == "avx512":
         from gatenet.emit.ternary import _live
 
-        return len(_live(lut3)) + LAYOUT_OPS
+        return len(_live(lut3)) + layout_ops(kernel)
     if circuit is None:
         raise TypeError("a circuit kernel's operation count needs the circuit")
-    return sum(live_gates(circuit)) + LAYOUT_OPS
+    return sum(live_gates(circuit)) + layout_ops(kernel)
 
 
 def throughput_bound_us(kernel: str, vector_words: int, ops: float,

@@ -6,9 +6,12 @@ dependent gates into one ``vpternlogq`` (any 3-input function in one instruction
 kernel can run *faster* than the gate-count bound. Counting the instructions of the
 compiled inner loop says by how much, and gives a tighter bound for every width.
 
-The inner loop is found structurally: the largest run of instructions closed by a backward
-jump that contains no other backward jump. The circuit kernel's loop computes one output
-word per iteration, the expert kernel's two (it handles rows in pairs).
+The inner loops are found structurally: runs of instructions closed by a backward jump that
+contain no other backward jump. A kernel has several (the circuit kernel one for the
+interior words of a row and one for the two edge words, which need masks and wrap-around
+carries); the profile is the hot one, the loop with the fewest logic and shift instructions
+per output word. The source unrolls the loops (the circuit walk by three rows, the expert's
+by two), so counts are divided by that.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 _LINE = re.compile(r"^\s*([0-9a-f]+):\s+([a-z][a-z0-9]*)\s*(.*)$")
 _LOGIC = re.compile(r"^(v?p?(and|andn|or|xor|ternlog)[a-z0-9]*|not[a-z]?|andn[a-z]?)$")
-_SHIFT = re.compile(r"^(v?ps[lr]l[a-z]*|sh[lr][a-z]?|sa[lr][a-z]?|sh[lr]x)$")
+_SHIFT = re.compile(r"^(v?ps[lr]l[a-z]*|vpsh[lr]d[a-z]*|sh[lr][a-z]?|sa[lr][a-z]?|sh[lr]x)$")
 
 
 def _kernel_symbol(kernel: str) -> tuple[str, int]:
@@ -30,7 +33,7 @@ def _kernel_symbol(kernel: str) -> tuple[str, int]:
     expert = kernel.startswith("expert")
     width = kernel.removeprefix("expert-")
     suffix = {"scalar": "w64", "avx2": "w256", "avx512": "w512"}[width]
-    return f"fk_rows_{'expert' if expert else 'circuit'}_{suffix}", 2 if expert else 1
+    return f"fk_rows_{'expert' if expert else 'circuit'}_{suffix}", 2 if expert else 3
 
 
 @functools.cache
@@ -52,7 +55,7 @@ def _disassemble(path: str, symbol: str) -> list[tuple[int, str, str]]:
     return insns
 
 
-def _inner_loop(insns: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+def _inner_loops(insns: list[tuple[int, str, str]]) -> list[list[tuple[int, str, str]]]:
     addrs = [a for a, _, _ in insns]
     loops = []
     for k, (addr, op, args) in enumerate(insns):
@@ -70,8 +73,7 @@ def _inner_loop(insns: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]
     ]  # fmt: skip
     if not innermost:
         raise ValueError("no loop found in the kernel")
-    s, e = max(innermost, key=lambda se: se[1] - se[0])
-    return insns[s : e + 1]
+    return [insns[s : e + 1] for s, e in innermost]
 
 
 def loop_profile(library: str | Path, kernel: str) -> dict[str, float]:
@@ -82,8 +84,16 @@ def loop_profile(library: str | Path, kernel: str) -> dict[str, float]:
     ``other`` (register moves, address arithmetic, the loop branch), ``total``, and
     ``ternlog`` (how many of the logic instructions are vpternlog).
     """
-    symbol, per_iter = _kernel_symbol(kernel)
-    loop = _inner_loop(_disassemble(str(library), symbol))
+    symbol, words = _kernel_symbol(kernel)
+    profiles = [_profile(loop, words) for loop in _inner_loops(_disassemble(str(library),
+                                                                            symbol))]
+    hot = [p for p in profiles if p["store"] > 0 and p["logic"] > 0]
+    if not hot:
+        raise ValueError(f"no loop of {kernel} computes output words")
+    return min(hot, key=lambda p: p["logic"] + p["shift"])
+
+
+def _profile(loop: list[tuple[int, str, str]], words: int) -> dict[str, float]:
     c: Counter[str] = Counter()
     for _, op, args in loop:
         if _LOGIC.match(op) and not op.startswith("vpternlog"):
@@ -99,6 +109,6 @@ def loop_profile(library: str | Path, kernel: str) -> dict[str, float]:
         else:
             c["other"] += 1
     total = sum(v for k, v in c.items() if k != "ternlog")
-    out = {k: c[k] / per_iter for k in ("logic", "shift", "load", "store", "other", "ternlog")}
-    out["total"] = total / per_iter
+    out = {k: c[k] / words for k in ("logic", "shift", "load", "store", "other", "ternlog")}
+    out["total"] = total / words
     return out

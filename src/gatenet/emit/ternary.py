@@ -31,6 +31,52 @@ def _live(lc: Lut3Circuit) -> set[int]:
     return live
 
 
+def permute_truth(truth: int, order: tuple[int, int, int]) -> int:
+    """The truth table of the same LUT with its operands taken in ``order``.
+
+    New operand ``j`` is old operand ``order[j]``; the function is unchanged.
+    """
+    out = 0
+    for v in range(8):
+        new = ((v >> 2) & 1, (v >> 1) & 1, v & 1)
+        old = [0, 0, 0]
+        for j, k in enumerate(order):
+            old[k] = new[j]
+        if (truth >> ((old[0] << 2) | (old[1] << 1) | old[2])) & 1:
+            out |= 1 << v
+    return out
+
+
+def _destructive_order(lut_circuit: Lut3Circuit, live: set[int]) -> dict[int, tuple[int, ...]]:
+    """Operand order per live LUT that puts a value dying there first.
+
+    ``vpternlogq`` overwrites its first operand. If that value is still needed later the
+    compiler must copy it first (GCC keeps the intrinsic's operand order), and those register
+    copies cost as much issue bandwidth as the logic itself. Taking first an operand whose last
+    use is this LUT (a LUT result, else a circuit input) lets the register be reused in place.
+    """
+    n = lut_circuit.n_inputs
+    order = sorted(live)
+    last: dict[int, int] = {}
+    for k in order:
+        for s in lut_circuit.luts[k].inputs:
+            last[s] = k
+    for o in lut_circuit.outputs:
+        last[o] = len(lut_circuit.luts)  # lives past the function
+    out: dict[int, tuple[int, ...]] = {}
+    for k in order:
+        srcs = lut_circuit.luts[k].inputs
+
+        def rank(j: int, srcs: tuple[int, ...] = srcs, k: int = k) -> int:
+            s = srcs[j]
+            if last.get(s) != k:
+                return 2  # still needed: overwriting it costs a copy
+            return 0 if s >= n else 1
+        first = min(range(3), key=rank)
+        out[k] = (first, *(j for j in range(3) if j != first))
+    return out
+
+
 def to_c(lut_circuit: Lut3Circuit, name: str = "gatenet_circuit_lut3") -> str:
     """A self-contained C header defining ``static inline __m512i name(const __m512i in[N])``.
 
@@ -71,11 +117,14 @@ def to_c(lut_circuit: Lut3Circuit, name: str = "gatenet_circuit_lut3") -> str:
         f"static inline __m512i {fn}(const __m512i in[{n}])",
         "{",
     ]
+    operand_order = _destructive_order(lut_circuit, live)
     for k in sorted(live):
         lut = lut_circuit.luts[k]
-        a, b, c = (node(s) for s in lut.inputs)
+        perm = operand_order[k]
+        a, b, c = (node(lut.inputs[j]) for j in perm)
+        truth = permute_truth(lut.truth, perm)
         lines.append(
-            f"    const __m512i t{k} = _mm512_ternarylogic_epi64({a}, {b}, {c}, 0x{lut.truth:02x});"
+            f"    const __m512i t{k} = _mm512_ternarylogic_epi64({a}, {b}, {c}, 0x{truth:02x});"
         )
     lines += [f"    return {node(lut_circuit.outputs[0])};", "}", "", f"#endif /* {guard} */"]
     return "\n".join(lines) + "\n"
