@@ -26,6 +26,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
 #include "fast.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ struct fast_board {
     int64_t bstride;  /* vector rows from one block to the next: halo, B' rows, halo, guard */
     int64_t slots;    /* vector rows per buffer: nblocks * bstride */
     int64_t *halo;    /* halo copy plan, see fast_plan_halo */
+    int full;         /* every lane holds exactly `band` rows (H == lanes * band) */
     int depth;        /* generations per pass over the board (temporal blocking), 1..HALO */
     int64_t ntiles, tile; /* tiles per block and rows per tile */
     void *buf[2];     /* two generations, 64-byte aligned */
@@ -204,9 +206,8 @@ static inline int fast_num_threads(void)
  * d (the recomputed overlap costs (d-1)/T). */
 enum { TILE_MAX = 32, TILE_MIN_DEEP = 8, TILE_MAX_DEEP = 64 };
 #define SCRATCH_BUDGET (512u * 1024u)
-/* The default depth (fast_default_depth). */
+/* Boards up to this many bytes are "tiny" for the default depth (fast_default_depth). */
 #define FAST_TINY_BOARD (128u * 1024u)
-#define FAST_SMALL_BOARD (768u * 1024u)
 
 static size_t row_bytes(const fast_board *b) { return (size_t)b->g.pitch * b->lanes * 8u; }
 
@@ -251,6 +252,7 @@ static int fast_layout(fast_board *b, int threads)
     b->nblocks = threads < per_lane ? threads : per_lane;
     b->brows = (b->height + b->lanes * b->nblocks - 1) / (b->lanes * b->nblocks);
     b->band = b->nblocks * b->brows;
+    b->full = b->height == b->lanes * b->band;
     b->bstride = b->brows + 2 * FAST_HALO + guard_rows(b);
     b->slots = b->nblocks * b->bstride;
     /* slots * pitch cells of lanes * 8 bytes: at most ~2^32 * 2^26 * 64 / lanes */
@@ -274,16 +276,46 @@ static size_t board_bytes(const fast_board *b)
     return 2u * (size_t)b->band * row_bytes(b);
 }
 
+/* The last-level cache in bytes: the largest cache level Linux lists for CPU 0, read once;
+ * 8 MiB where that is unknown. */
+static int64_t fast_llc_bytes(void)
+{
+    static _Atomic int64_t cached = 0;
+    int64_t llc = atomic_load(&cached);
+    if (llc)
+        return llc;
+    llc = INT64_C(8) << 20;
+    for (int index = 0; index < 8; index++) {
+        char path[96];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        long kb = 0;
+        char unit = 0;
+        if (fscanf(f, "%ld%c", &kb, &unit) == 2 && unit == 'K' && kb > 0 &&
+            (int64_t)kb * 1024 > llc)
+            llc = (int64_t)kb * 1024;
+        fclose(f);
+    }
+    atomic_store(&cached, llc);
+    return llc;
+}
+
 /* Default temporal-blocking depth, from the real rows' bytes in both buffers. Tiny boards
  * (up to 512 x 512 at AVX-512) take a microsecond or two per generation, so the fixed costs
  * of a pass (a barrier, the halo copy) matter: depth 4 pays them once per four
- * generations. Boards that fit in L2 gain nothing from it and pay the recomputed overlap:
- * depth 1. Larger boards stream from memory: depth 4 reads them once per four generations.
- * Measured on the 2-core Zen 4 this was built on; fast_set_depth overrides it. */
+ * generations. Boards that fit in the last-level cache gain nothing from it and pay the
+ * recomputed overlap: depth 1. Larger boards would stream from memory every generation:
+ * depth 4 reads them once per four. Measured on the 2-core Zen 4 this was built on (32 MiB
+ * L3: an 8192 x 8192 board ran fastest at depth 1, a 16384 x 16384 one twice as fast at
+ * depth 4 as at depth 1); fast_set_depth overrides it. */
 static int fast_default_depth(const fast_board *b)
 {
     const size_t bytes = board_bytes(b);
-    return bytes <= FAST_TINY_BOARD ? 4 : bytes <= FAST_SMALL_BOARD ? 1 : 4;
+    if (bytes <= FAST_TINY_BOARD)
+        return 4;
+    return (int64_t)bytes <= fast_llc_bytes() ? 1 : 4;
 }
 
 /* -- the kernels, one instantiation per width ------------------------------------------- */
@@ -301,6 +333,10 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
  * the 512-bit kernels redefine them as funnel shifts. */
 #define FK_SHIFT_W(x, prev) (((x) << 1) | ((prev) >> 63))
 #define FK_SHIFT_E(x, next) (((x) >> 1) | ((next) << 63))
+/* A vector row with its lanes rotated by one (fk_halo_): lane L takes lane L-1 (UP) or lane
+ * L+1 (DOWN), wrapping around. One lane: nothing to rotate. */
+#define FK_LANES_UP(v) (v)
+#define FK_LANES_DOWN(v) (v)
 #define FK_CELL uint64_t
 #define FK_SUFFIX w64
 #define FK_CIRCUIT fast_circuit_w64
@@ -312,14 +348,19 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #undef FK_CIRCUIT
 
 #if FAST_X86
-/* 256-bit vectors: AVX2. */
+/* 256-bit vectors: AVX2 (and PREFETCHW, so the kernels' write prefetches ask for the line
+ * in a writable state; CPUs before it execute the instruction as a no-op). */
 #pragma GCC push_options
-#pragma GCC target("avx2")
+#pragma GCC target("avx2,prfchw")
 #define cell fk_v4
 #define gatenet_circuit fast_circuit_w256
 #include FAST_CIRCUIT_HEADER_W256
 #undef gatenet_circuit
 #undef cell
+#undef FK_LANES_UP
+#undef FK_LANES_DOWN
+#define FK_LANES_UP(v) __builtin_shuffle((v), (fk_v4){3, 0, 1, 2})
+#define FK_LANES_DOWN(v) __builtin_shuffle((v), (fk_v4){1, 2, 3, 0})
 #define FK_CELL fk_v4
 #define FK_SUFFIX w256
 #define FK_CIRCUIT fast_circuit_w256
@@ -334,9 +375,9 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 /* 512-bit vectors: AVX-512F (vpternlogq lets the compiler fuse 3-input logic) and VBMI2,
  * whose funnel shifts (vpshldq/vpshrdq) make each interior neighbour word one instruction
  * instead of two shifts and an OR. CPUs with AVX-512F but not VBMI2 (Skylake-X) use the
- * 256-bit kernels instead (fast_width_supported). */
+ * 256-bit kernels instead (fast_width_supported). PREFETCHW as for AVX2. */
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512vbmi2")
+#pragma GCC target("avx512f,avx512vbmi2,prfchw")
 #undef FK_SHIFT_W
 #undef FK_SHIFT_E
 #define FK_SHIFT_W(x, prev) ((fk_v8)_mm512_shldi_epi64((__m512i)(x), (__m512i)(prev), 1))
@@ -363,6 +404,10 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 #else
 #define FK_CIRCUIT fast_circuit_w512
 #endif
+#undef FK_LANES_UP
+#undef FK_LANES_DOWN
+#define FK_LANES_UP(v) __builtin_shuffle((v), (fk_v8){7, 0, 1, 2, 3, 4, 5, 6})
+#define FK_LANES_DOWN(v) __builtin_shuffle((v), (fk_v8){1, 2, 3, 4, 5, 6, 7, 0})
 #define FK_CELL fk_v8
 #define FK_SUFFIX w512
 #include "fast_kernel.h"

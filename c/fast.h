@@ -70,8 +70,8 @@ int64_t fast_population(const fast_board *b);
 int fast_set_threads(fast_board *b, int threads);
 int fast_threads(const fast_board *b);
 /* Generations per pass over the board (temporal blocking, 1..fast_max_depth()). The
- * default is 4 for tiny boards (fixed per-pass costs), 1 for boards that fit in L2 and 4 for
- * larger ones (memory traffic); see fast_default_depth in fast.c. */
+ * default is 4 for tiny boards (fixed per-pass costs), 1 for boards that fit in the
+ * last-level cache and 4 for larger ones (memory traffic); see fast_default_depth in fast.c. */
 int fast_set_depth(fast_board *b, int depth);
 int fast_depth(const fast_board *b);
 int fast_max_depth(void);

@@ -50,6 +50,41 @@ static void FK_FN(fk_tile_)(int expert, const fast_geom *g, const FK_CELL *src, 
     FK_FN(fk_rows_)(expert, g, p + (d - 1) * pitch, dst + j0 * pitch, n);
 }
 
+/* The halo rows of block k for a pass of d generations. On a full board (every lane holds
+ * exactly nblocks * B' rows, as for every power-of-two board) each halo row is a whole vector
+ * row: the neighbouring block's edge row in the same lanes, or, above block 0 and below the
+ * last block, the last (first) block's edge row with the lanes rotated by one, since lane L's
+ * band continues lane L-1's (torus wrap included: lane 0 follows the last lane). Those are
+ * vector copies, a shuffle at most. Other boards, and passes deeper than a block, take the
+ * general per-word plan (fast_fill_halo). */
+static void FK_FN(fk_halo_)(const fast_board *b, FK_CELL *base, int64_t k, int d)
+{
+    const int64_t nb = b->nblocks, br = b->brows, nw = b->g.nw, pitch = b->g.pitch;
+    if (!b->full || d > br) {
+        fast_fill_halo(b, (uint64_t *)base, k, d);
+        return;
+    }
+    FK_CELL *const first = base + (k * b->bstride + FAST_HALO) * pitch; /* block row 0 */
+    const FK_CELL *const above = base + ((k > 0 ? k - 1 : nb - 1) * b->bstride + FAST_HALO) * pitch;
+    const FK_CELL *const below = base + ((k < nb - 1 ? k + 1 : 0) * b->bstride + FAST_HALO) * pitch;
+    for (int t = 1; t <= d; t++) {
+        FK_CELL *up = first - t * pitch, *down = first + (br + t - 1) * pitch;
+        const FK_CELL *from_up = above + (br - t) * pitch, *from_down = below + (t - 1) * pitch;
+        if (k > 0)
+            for (int64_t i = 0; i < nw; i++)
+                up[i] = from_up[i];
+        else
+            for (int64_t i = 0; i < nw; i++)
+                up[i] = FK_LANES_UP(from_up[i]);
+        if (k < nb - 1)
+            for (int64_t i = 0; i < nw; i++)
+                down[i] = from_down[i];
+        else
+            for (int64_t i = 0; i < nw; i++)
+                down[i] = FK_LANES_DOWN(from_down[i]);
+    }
+}
+
 static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
 {
     const fast_geom *g = &b->g;
@@ -70,7 +105,7 @@ static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
         for (int64_t done = 0; done < steps;) {
             const int d = steps - done < depth ? (int)(steps - done) : depth;
             for (int64_t k = me; k < nblocks; k += nth) {
-                fast_fill_halo(b, (uint64_t *)src, k, d);
+                FK_FN(fk_halo_)(b, src, k, d);
                 const int64_t first = k * bstride + FAST_HALO, end = first + brows;
                 for (int64_t t = 0; t < ntiles; t++) {
                     const int64_t j0 = first + t * tile;

@@ -101,6 +101,9 @@ int main(void)
     static const int64_t shapes[][2] = {
         {1, 1},  {64, 1},  {1, 64}, {5, 3},  {64, 63}, {65, 64}, {130, 65}, {7, 200},
         {2, 37}, {3, 300}, {63, 9}, {128, 17}, {200, 8}, {1, 9},  {129, 1},  {33, 33},
+        /* full boards (every lane holds the same number of rows for 1..3 threads at some
+         * width): the vector halo copies with lane rotation */
+        {96, 48}, {70, 96}, {64, 192},
     };
     /* 1: plain; 2: no intermediate scratch; 3 and 8: odd and even scratch swaps, 8 = all
      * halo rows in use */

@@ -133,6 +133,7 @@ def bench_step(
     float_network_max: int = 512,
     numpy_max: int = 2048,
     progress: Callable[[StepRecord], None] | None = None,
+    budget_s: float = 0.05,
 ) -> list[StepRecord]:
     """Every kernel on square boards of each size, side by side in one run.
 
@@ -141,9 +142,14 @@ def bench_step(
     the trained float network and, when it has one with ``circuit``'s truth table, the LUT3
     mapping (``learned.lut3``), timed as the "avx512" kernel's LUT3 form. Slow baselines are
     limited to small boards (``float_network_max``, ``numpy_max``).
+
+    The native kernels (the write-up's method, the scalar runtime, every fast kernel at every
+    thread count) are timed by :func:`gatenet.ladder.measure_size`: interleaved repeat by
+    repeat, about ``budget_s`` seconds each, so a burst of load elsewhere (or a phase in
+    which a virtual machine's second core is slow) hits all of them alike and their ratios
+    stay honest. Each fast kernel's record notes its instruction-throughput bound.
     """
-    from gatenet import fast
-    from gatenet.board import Board, WriteupBoard
+    from gatenet import fast, ladder
 
     if circuit is None:
         if learned is None:
@@ -156,13 +162,27 @@ def bench_step(
         if progress:
             progress(rec)
 
-    kernels = [k for k in fast.available_kernels()]
     lut3 = getattr(learned, "lut3", None)
     if lut3 is not None:
         try:
             fast.check_lut3(circuit, lut3)
         except ValueError:
             lut3 = None  # an explicit circuit for another rule: no matching LUT3 form
+    contenders = [
+        ladder.Contender("write-up's scalar method", "writeup", kind="baseline"),
+        ladder.Contender("project scalar runtime (c/runtime.c)", "runtime"),
+    ]
+    for k in fast.available_kernels():
+        for th in threads:
+            if k.startswith("expert"):
+                name = f"hand-written expert kernel ({k.removeprefix('expert-')})"
+                contenders.append(ladder.Contender(name, "fast", k, th, kind="baseline"))
+                continue
+            contenders.append(ladder.Contender(f"project {k} kernel", "fast", k, th))
+            if k == "avx512" and lut3 is not None:
+                contenders.append(ladder.Contender(
+                    "project avx512 kernel, LUT3 form (vpternlogq per LUT)", "fast", k, th,
+                    lut3=lut3))
     for n in sizes:
         if learned is not None and n <= float_network_max:
             net, params = learned.network, learned.params
@@ -180,29 +200,26 @@ def bench_step(
                               time_numpy_reference(n, n, max(1, repeats // 2))))
         add(StepRecord.of("JAX uint32 bit ops", "project", n, n, 0,
                           time_jaxbits(circuit, n, n, repeats=repeats)))
-        if n % 64 == 0:
-            with WriteupBoard.random(n, n, circuit) as wb:
-                add(StepRecord.of("write-up's scalar method", "baseline", n, n, 1,
-                                  time_board(wb, n, n, repeats)))
-        with Board.random(n, n, seed=1, density=0.35, circuit=circuit) as b:
-            add(StepRecord.of("project scalar runtime (c/runtime.c)", "project", n, n, 1,
-                              time_board(b, n, n, repeats)))
-        for k in kernels:
-            for th in threads:
-                m = fast.measure(k, n, n, threads=th, repeats=repeats, circuit=circuit)
-                kind = "baseline" if k.startswith("expert") else "project"
-                name = (f"hand-written expert kernel ({k.removeprefix('expert-')})"
-                        if kind == "baseline" else f"project {k} kernel")
-                bound = m.get("bound_us_per_step")
-                note = f"bound {bound:.2f} µs/step" if bound else ""
-                add(StepRecord.of(name, kind, n, n, m["threads"], m["us_per_step"] * 1e-6, note))
-                if k == "avx512" and lut3 is not None:
-                    m = fast.measure(k, n, n, threads=th, repeats=repeats, circuit=circuit,
-                                     lut3=lut3)
-                    add(StepRecord.of("project avx512 kernel, LUT3 form (vpternlogq per LUT)",
-                                      "project", n, n, m["threads"], m["us_per_step"] * 1e-6,
-                                      f"{len(lut3)} LUTs"))
+        for c, rec in zip([c for c in contenders if c.applies(n)],
+                          ladder.measure_size(contenders, n, circuit, budget_s, repeats),
+                          strict=True):
+            if c.runtime == "fast":
+                rec.note = _bound_note(c, n, circuit)
+            add(rec)
     return out
+
+
+def _bound_note(c, n: int, circuit) -> str:
+    """The instruction-throughput bound of a fast-kernel contender, as a record note."""
+    from gatenet import fast
+
+    words = fast.vector_words(c.kernel, n, n)
+    ops = fast.ops_per_word(c.kernel, circuit, c.lut3)
+    bound = fast.throughput_bound_us(c.kernel, words, ops)
+    note = f"bound {bound / c.threads:.2f} µs/step" if bound else ""
+    if c.lut3 is not None:
+        note = f"{len(c.lut3)} LUTs" + (f"; {note}" if note else "")
+    return note
 
 
 def _cmd_step(args: argparse.Namespace) -> int:
@@ -227,7 +244,8 @@ def _cmd_step(args: argparse.Namespace) -> int:
               f"{r.cell_updates_per_s:>10.3g} cells/s  {r.name}"
               + (f"  [{r.note}]" if r.note else ""), file=log, flush=True)
 
-    records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show)
+    records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
+                         budget_s=args.budget)
     if args.json:
         print(json.dumps([asdict(r) for r in records], indent=1))
         return 0
@@ -325,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sizes", default="512", help="comma-separated board sides (default 512)")
     s.add_argument("--threads", default="1,2", help="thread counts for the SIMD kernels")
     s.add_argument("--repeats", type=int, default=5)
+    s.add_argument("--budget", type=float, default=0.05,
+                   help="seconds per native kernel and repeat (default 0.05)")
     s.add_argument("--circuit", help="circuit JSON (default: train/load the learned circuit)")
     s.add_argument("--rule", default="B3/S23")
     s.add_argument("--seed", type=int, default=0)

@@ -475,6 +475,16 @@ def ops_per_word(kernel: str, circuit: Circuit | None = None,
     return sum(live_gates(circuit)) + layout_ops(kernel)
 
 
+_LANES = {"scalar": 1, "avx2": 4, "avx512": 8}
+
+
+def vector_words(kernel: str, width: int, height: int) -> int:
+    """Vector words one generation of a width × height board computes with ``kernel``:
+    ⌈height / lanes⌉ rows of ⌈width / 64⌉ words (what the throughput bound counts)."""
+    lanes = _LANES[kernel.removeprefix("expert-")]
+    return -(-height // lanes) * -(-width // 64)
+
+
 def throughput_bound_us(kernel: str, vector_words: int, ops: float,
                         clock_mhz: float | None = None) -> float | None:
     """The instruction-throughput bound in µs per step: ops × words ÷ issue width ÷ clock.
