@@ -23,7 +23,7 @@ test: $(STAMP)
 	GATENET_FAST=1 $(BIN)/python -m pytest
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -116,16 +115,6 @@ def test_temporal_blocking_depths(kernel: str) -> None:
                 assert np.array_equal(b.step(20).step(1).to_array(), want), (depth, threads)
 
 
-def _llc_bytes() -> int:
-    """The largest cache Linux lists for CPU 0 (what c/fast.c reads), 8 MiB if unknown."""
-    sizes = [8 << 20]
-    for f in Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
-        text = f.read_text().strip()
-        if text.endswith("K") and text[:-1].isdigit():
-            sizes.append(int(text[:-1]) * 1024)
-    return max(sizes)
-
-
 def test_default_depth_follows_board_size() -> None:
     """Deep passes for tiny boards (fixed costs) and for boards beyond the last-level cache
     (memory traffic), depth 1 in between."""
@@ -136,7 +125,7 @@ def test_default_depth_follows_board_size() -> None:
     assert depth(64, 64) > 1 and depth(1024, 1024) == 1 and depth(2048, 2048) == 1
     # two generations of h x w cells are h*w/4 bytes: the first square board beyond the cache
     side = 2048
-    while side * side // 4 <= _llc_bytes():
+    while side * side // 4 <= machine.llc_bytes():
         side *= 2
     if side * side // 4 > 1 << 28:
         pytest.skip("last-level cache too large to exceed with a test board")

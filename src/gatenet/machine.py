@@ -52,6 +52,27 @@ def cpu_mhz() -> float | None:
 
 
 @functools.cache
+def llc_bytes() -> int:
+    """The last-level cache in bytes: the largest cache Linux lists for CPU 0, the same
+    number c/fast.c reads to choose its temporal-blocking depth (8 MiB if unknown)."""
+    sizes = [8 << 20]
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        entries = os.listdir(base)
+    except OSError:
+        entries = []
+    for entry in entries:
+        try:
+            with open(os.path.join(base, entry, "size")) as f:
+                text = f.read().strip()
+        except OSError:
+            continue
+        if text.endswith("K") and text[:-1].isdigit():
+            sizes.append(int(text[:-1]) * 1024)
+    return max(sizes)
+
+
+@functools.cache
 def compiler_version(cc: str | None = None) -> str:
     cc = cc or os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
     try:
