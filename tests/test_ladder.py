@@ -53,3 +53,13 @@ def test_measure_size_and_ratios():
         ladder.measure_size(rungs, 64, handmade_life(), repeats=0)
     with pytest.raises(TypeError):
         ladder.measure_size(rungs, 64, "not a circuit")
+
+
+def test_core_capacity_is_a_ratio_of_work():
+    """Two independent runs get between (roughly) one and two cores' worth of work."""
+    c = ladder.core_capacity(0.005, n=64, repeats=1)
+    assert 0.2 < c < 3.0
+    with pytest.raises(ValueError):
+        ladder.core_capacity(0)
+    with pytest.raises(ValueError):
+        ladder.core_capacity(0.01, repeats=0)

@@ -238,6 +238,10 @@ def _cmd_step(args: argparse.Namespace) -> int:
     log = sys.stderr if args.json else sys.stdout
     print(f"# machine: {machine.one_line()}", file=log)
     print(f"# circuit: {len(circuit)} two-input gates", file=log)
+    from gatenet import ladder
+
+    print(f"# two-core capacity before: {ladder.core_capacity():.2f} "
+          "(2.0 = two free cores, see gatenet.ladder.core_capacity)", file=log, flush=True)
 
     def show(r: StepRecord) -> None:
         print(f"{r.width:>5}² {r.threads:>2}t  {r.us_per_step:>12.2f} µs/step  "
@@ -246,6 +250,7 @@ def _cmd_step(args: argparse.Namespace) -> int:
 
     records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
                          budget_s=args.budget)
+    print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)
     if args.json:
         print(json.dumps([asdict(r) for r in records], indent=1))
         return 0

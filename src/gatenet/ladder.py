@@ -152,6 +152,46 @@ def _width_label(kernel: str) -> str:
     return {"scalar": "64-bit words", "avx2": "AVX2", "avx512": "AVX-512"}[kernel]
 
 
+def core_capacity(seconds: float = 0.1, n: int = 512, repeats: int = 3) -> float:
+    """Cores' worth of work two independent threads got on this machine just now.
+
+    Times ``n``×``n`` single-threaded boards (the widest expert kernel, which needs no
+    circuit): one alone, then two at once from two Python threads (the C step releases the
+    GIL). 2.0 means two
+    free cores; 1.0 means the two threads shared one — which happens on a loaded machine,
+    and on a virtual machine whose host puts both virtual CPUs on one physical core for a
+    while. Multi-threaded timings mean little without this number next to them. Median of
+    ``repeats``.
+    """
+    import threading
+
+    from gatenet import fast
+
+    if not seconds > 0 or repeats < 1:
+        raise ValueError("seconds must be positive and repeats at least 1")
+    cells = random_cells(n)
+    boards = [fast.FastBoard(cells, None, "expert", 1) for _ in range(2)]
+    try:
+        steps = _steps_for(boards[0], seconds)
+        ratios = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            boards[0].step(steps)
+            alone = time.perf_counter() - t0
+            workers = [threading.Thread(target=b.step, args=(steps,)) for b in boards]
+            t0 = time.perf_counter()
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            both = time.perf_counter() - t0
+            ratios.append(2 * alone / both)
+    finally:
+        for b in boards:
+            b.close()
+    return statistics.median(ratios)
+
+
 def random_cells(n: int, seed: int = 0, density: float = 0.35) -> np.ndarray:
     """An n×n 0/1 board, each cell alive with probability ≈ ``density`` (cheap at 8192²)."""
     if not 0 <= density <= 1:
