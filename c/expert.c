@@ -106,11 +106,5 @@ FK_FN(ex_column_)(const fast_geom *g, const FK_CELL *restrict src, FK_CELL *rest
 static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict src,
                                   FK_CELL *restrict dst, int64_t n)
 {
-    const int64_t nw = g->nw;
-    for (int64_t i = 0; i < nw; i++) {
-        if (i == 0 || i == nw - 1)
-            FK_FN(ex_column_)(g, src, dst, n, i, 0);
-        else
-            FK_FN(ex_column_)(g, src, dst, n, i, 1);
-    }
+    FK_EACH_COLUMN(FK_FN(ex_column_), g, src, dst, n);
 }

@@ -27,6 +27,21 @@
             __builtin_prefetch((addr), (rw));                                                \
     } while (0)
 
+/* Run `column(g, src, dst, n, i, inner)` over every word column of a generation: the first
+ * and last word of a row through the general path (inner = 0: wrap-around carries, the
+ * padding mask), the words between through the fixed-shift path (inner = 1). `column` is
+ * always_inline, so each call is its own specialised loop. Shared by both kernel flavours. */
+#define FK_EACH_COLUMN(column, g, src, dst, n)                                               \
+    do {                                                                                     \
+        const int64_t nw_ = (g)->nw;                                                         \
+        for (int64_t i_ = 0; i_ < nw_; i_++) {                                               \
+            if (i_ == 0 || i_ == nw_ - 1)                                                    \
+                column(g, src, dst, n, i_, 0);                                               \
+            else                                                                             \
+                column(g, src, dst, n, i_, 1);                                               \
+        }                                                                                    \
+    } while (0)
+
 /* Per-column constants: where the horizontal carries come from and the output mask.
  * Bits beyond the board's width in the last word are kept zero (the invariant that makes
  * the wrap-around carries below correct); the mask restores it after the rule ran. */
@@ -101,7 +116,7 @@ FK_FN(fk_column_circuit_)(const fast_geom *g, const FK_CELL *restrict src,
 #define FK_LOAD_(row, w, m, e)                                                               \
     do {                                                                                     \
         if (inner)                                                                           \
-            FK_FN(fk_load_inner_)(row, i, c.pf, w, m, e);                                        \
+            FK_FN(fk_load_inner_)(row, i, c.pf, w, m, e);                                    \
         else                                                                                 \
             FK_FN(fk_load_)(row, i, &c, w, m, e);                                            \
     } while (0)
@@ -137,11 +152,5 @@ FK_FN(fk_column_circuit_)(const fast_geom *g, const FK_CELL *restrict src,
 static void FK_FN(fk_rows_circuit_)(const fast_geom *g, const FK_CELL *restrict src,
                                    FK_CELL *restrict dst, int64_t n)
 {
-    const int64_t nw = g->nw;
-    for (int64_t i = 0; i < nw; i++) {
-        if (i == 0 || i == nw - 1)
-            FK_FN(fk_column_circuit_)(g, src, dst, n, i, 0);
-        else
-            FK_FN(fk_column_circuit_)(g, src, dst, n, i, 1);
-    }
+    FK_EACH_COLUMN(FK_FN(fk_column_circuit_), g, src, dst, n);
 }

@@ -73,6 +73,14 @@ def random_table(seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 2, 512, dtype=np.uint8)
 
 
+def asymmetric_circuit(seed: int) -> Circuit:
+    """A random rule with pattern 0 -> 1: if dead padding leaked into the result, it would
+    come alive."""
+    t = random_table(seed)
+    t[0] = 1
+    return table_circuit(t)
+
+
 def run_fast_harness(tmp_path, defines: list[str]) -> None:
     """Build c/test_fast.c under ASan + UBSan + OpenMP with ``defines`` and run it clean.
 

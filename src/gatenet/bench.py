@@ -223,7 +223,7 @@ def _bound_note(c, n: int, circuit) -> str:
 
 
 def _cmd_step(args: argparse.Namespace) -> int:
-    from gatenet import pipeline
+    from gatenet import ladder, pipeline
     from gatenet.circuit import Circuit
 
     sizes = [int(x) for x in args.sizes.split(",")]
@@ -238,8 +238,6 @@ def _cmd_step(args: argparse.Namespace) -> int:
     log = sys.stderr if args.json else sys.stdout
     print(f"# machine: {machine.one_line()}", file=log)
     print(f"# circuit: {len(circuit)} two-input gates", file=log)
-    from gatenet import ladder
-
     print(f"# two-core capacity before: {ladder.core_capacity():.2f} "
           "(2.0 = two free cores, see gatenet.ladder.core_capacity)", file=log, flush=True)
 
