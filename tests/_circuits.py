@@ -8,10 +8,16 @@ would still pass every Life test.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from gatenet import gates
-from gatenet.circuit import Circuit, Gate, assert_exact
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.netlist import assert_exact
+
+#: The C test harnesses (not part of the package).
+HARNESS = Path(__file__).resolve().parent / "c"
 
 
 def table_circuit(table: np.ndarray, **meta) -> Circuit:
@@ -90,13 +96,14 @@ def run_fast_harness(tmp_path, defines: list[str]) -> None:
     import os
     import subprocess
 
-    from gatenet import native
+    from gatenet.runtime import native
 
     c = native.c_dir()
     exe = tmp_path / "test_fast"
     cmd = ["gcc", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
            "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
-           "-Werror", *defines, "-I", str(tmp_path), "-I", str(c), str(c / "test_fast.c"),
+           "-Werror", *defines, "-I", str(tmp_path), "-I", str(HARNESS), "-I", str(c),
+           str(HARNESS / "test_fast.c"),
            "-o", str(exe)]  # fmt: skip
     build = subprocess.run(cmd, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr

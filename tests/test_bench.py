@@ -5,19 +5,19 @@ import os
 import subprocess
 import sys
 
-from gatenet import bench
-from gatenet.handmade import handmade_life
+from gatenet.bench import records, steps, training
+from gatenet.ir.handmade import handmade_life
 
 FIELDS = {"name", "kind", "width", "height", "threads", "us_per_step", "cell_updates_per_s"}
 
 
 def test_bench_step_records_cover_every_kernel():
-    from gatenet import fast
+    from gatenet.runtime import fast
 
-    recs = bench.bench_step(sizes=(64,), circuit=handmade_life(), threads=(1,), repeats=1)
+    recs = steps.bench_step(sizes=(64,), circuit=handmade_life(), threads=(1,), repeats=1)
     names = {r.name for r in recs}
     assert "write-up's scalar method" in names
-    assert "project scalar runtime (c/runtime.c)" in names
+    assert "project scalar runtime (runtime.c)" in names
     assert "JAX uint32 bit ops" in names
     assert len([r for r in recs if "kernel" in r.name]) == len(fast.available_kernels())
     for r in recs:
@@ -43,8 +43,8 @@ def test_bench_step_json_cli(tmp_path):
 
 
 def test_summarize_train():
-    recs = [bench.TrainRecord(s, s != 2, 100 + s, 1.0 + s, 2.0, 0 if s != 2 else 1)
+    recs = [records.TrainRecord(s, s != 2, 100 + s, 1.0 + s, 2.0, 0 if s != 2 else 1)
             for s in range(4)]
-    s = bench.summarize_train(recs)
+    s = training.summarize_train(recs)
     assert s["converged"] == 3 and s["seeds"] == 4
     assert s["median_train_seconds"] == 2.5

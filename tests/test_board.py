@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 from _circuits import table_circuit
 from gatenet import rules
-from gatenet.board import Board, WriteupBoard
+from gatenet.runtime.board import Board, WriteupBoard
 
 LIFE = table_circuit(rules.LIFE.table)
 HIGHLIFE = table_circuit(rules.parse("B36/S23").table)
@@ -136,7 +136,7 @@ def test_many_boards_are_freed() -> None:
 
 
 def test_non_rule_circuit_rejected() -> None:
-    from gatenet.circuit import Circuit, Gate
+    from gatenet.ir.circuit import Circuit, Gate
 
     with pytest.raises(ValueError, match="9 inputs"):
         Board(4, 4, Circuit(2, (Gate(1, 0, 1),), (2,)))

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gatenet import gates, rules
-from gatenet.circuit import Circuit, CircuitError, Gate, assert_exact, verify
-from gatenet.handmade import handmade_life
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.handmade import handmade_life
+from gatenet.ir.netlist import CircuitError, assert_exact, verify
 from test_passes import random_circuits
 
 
@@ -59,11 +60,21 @@ def test_malformed_json(tmp_path: Path, text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("gates", [[1, 0]], "malformed"),
+    ("gates", [[1, 0]], r"a gate is \[op, a, b\]"),
+    ("gates", [[1.5, 0, 1]], "must be an integer"),
+    ("gates", [[True, 0, 1]], "must be an integer"),
+    ("gates", "AND", "must be a list"),
     ("gates", [[1, 0, 99]], "not an earlier node"),
     ("gates", [[16, 0, 1]], "op 16"),
     ("outputs", [1000], "is not a node"),
-    ("n_inputs", "nine", "malformed"),
+    ("n_inputs", "nine", "must be an integer"),
+    ("n_inputs", "9", "must be an integer"),
+    ("n_inputs", 10**9, "n_inputs must be in"),
+    ("version", True, "unsupported circuit format version"),
+    ("output_names", [5], "must be a string"),
+    ("output_names", [None], "must be a string"),
+    ("input_names", ["NW", "N", "NE", "W", "C", "E", "SW", "S", "S*/"], "not a valid name"),
+    ("meta", [], "meta must be an object"),
 ])
 def test_bad_fields(tmp_path: Path, field: str, value, message: str) -> None:
     d = handmade_life().to_dict()

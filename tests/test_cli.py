@@ -10,7 +10,7 @@ import pytest
 
 from _circuits import table_circuit
 from gatenet import patterns, rules
-from gatenet.circuit import Circuit
+from gatenet.ir.circuit import Circuit
 
 LIFE_MAP = rules.LIFE.map_string
 

@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _circuits import random_table, table_circuit
-from gatenet import gates, native, rules
-from gatenet.circuit import Circuit, Gate, exhaustive_inputs
-from gatenet.emit.c import basic_op_counts, default_name, emit_c, live_gates, rule_name
+from gatenet import gates, rules
+from gatenet.emit.c import default_name, emit_c, live_gates, rule_name
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.netlist import exhaustive_inputs
+from gatenet.runtime import native
 
 LIFE = table_circuit(rules.LIFE.table, rule="B3/S23", seed=42)
 
@@ -38,7 +40,7 @@ def test_header_structure() -> None:
     guard = f"{name.upper()}_H_"
     assert f"#ifndef {guard}" in text and f"#define {guard}" in text
     assert text.rstrip().endswith(f"#endif /* {guard} */")
-    assert "rule:    B3/S23" in text and "seed:    42" in text
+    assert "rule:    B3/S23" in text and "seed" not in text  # metadata never reaches the C
     for op, count in LIFE.op_counts().items():
         assert f"{op} {count}" in text
     body = [ln for ln in text.splitlines() if ln.startswith("    const cell g")]
@@ -58,7 +60,7 @@ def test_only_bitwise_operators() -> None:
 def test_custom_name_and_bad_names() -> None:
     assert "static inline cell conway(const cell in[9])" in emit_c(LIFE, name="conway")
     for bad in ("1abc", "a-b", "", "x y"):
-        with pytest.raises(ValueError, match="identifier"):
+        with pytest.raises(ValueError, match="not a valid name"):
             emit_c(LIFE, name=bad)
 
 
@@ -77,9 +79,9 @@ def test_rule_name() -> None:
         rule_name(Circuit(2, (Gate(gates.AND, 0, 1),), (2,)))
 
 
-def test_meta_rule_disagreeing_is_flagged() -> None:
-    text = emit_c(LIFE.with_meta(rule="B36/S23"))
-    assert "B3/S23 (meta says B36/S23)" in text
+def test_rule_comes_from_the_truth_table_not_the_metadata() -> None:
+    text = emit_c(LIFE.with_meta(rule="B36/S23 */ system(\"x\"); /*"))
+    assert "rule:    B3/S23\n" in text and "B36" not in text and "system" not in text
 
 
 def test_dead_gates_omitted() -> None:
@@ -87,7 +89,7 @@ def test_dead_gates_omitted() -> None:
     assert live_gates(c) == [True, False]
     text = emit_c(c)
     assert "g1" not in text and "1 dead gates omitted" in text
-    assert basic_op_counts(c) == {"and": 0, "or": 0, "xor": 1, "not": 0}
+    assert c.cpu_ops() == {"and": 0, "or": 0, "xor": 1, "not": 0, "total": 1}
 
 
 @pytest.mark.parametrize(

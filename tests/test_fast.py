@@ -1,4 +1,4 @@
-"""The fast runtime (c/fast.c, gatenet.fast) against the numpy reference, rules.step.
+"""The fast runtime (c/fast.c, gatenet.runtime.fast) against the numpy reference, rules.step.
 
 Every kernel the CPU supports, at one and two threads, on board shapes chosen to hit the
 layout's edge cases (a single cell, a single word, widths just below/above a word, heights
@@ -20,10 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _circuits import asymmetric_circuit, run_fast_harness
-from gatenet import fast, machine, rules
-from gatenet.circuit import Circuit, Gate
+from gatenet import machine, rules
+from gatenet.bench import model
 from gatenet.emit.c import emit_c
-from gatenet.handmade import handmade_life
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.handmade import handmade_life
+from gatenet.runtime import fast
 
 SHAPES = [  # (height, width)
     (1, 1), (1, 64), (64, 1), (3, 5), (63, 64), (64, 65), (65, 130), (200, 7), (7, 200),
@@ -122,7 +124,7 @@ def test_default_depth_follows_board_size() -> None:
     assert depth(64, 64) > 1 and depth(1024, 1024) == 1 and depth(2048, 2048) == 1
     # two generations of h x w cells are h*w/4 bytes: the first square board beyond the cache
     side = 2048
-    while side * side // 4 <= machine.llc_bytes():
+    while side * side // 4 <= fast.llc_bytes():
         side *= 2
     if side * side // 4 > 1 << 28:
         pytest.skip("last-level cache too large to exceed with a test board")
@@ -240,27 +242,27 @@ def test_bad_steps_and_threads() -> None:
 def test_loop_profile_counts_the_rule(kernel: str) -> None:
     """The inner loop holds at least the rule's logic: Life's gates, minus what vpternlog
     folds (at most three gates per instruction), and at most a few dozen more."""
-    from gatenet import fast_asm
+    from gatenet.bench import asm as fast_asm
 
     prof = fast_asm.loop_profile(fast.load(handmade_life()).path, kernel)
-    rule_ops = fast.EXPERT_RULE_OPS if "expert" in kernel else 28
+    rule_ops = model.EXPERT_RULE_OPS if "expert" in kernel else 28
     assert rule_ops / 3 <= prof["logic"] + prof["shift"] <= rule_ops + 30
     assert prof["store"] >= 1 and prof["total"] >= prof["logic"]
     assert (prof["ternlog"] > 0) == kernel.endswith("avx512")
 
 
 def test_measure_reports_numbers() -> None:
-    r = fast.measure("expert-scalar", 128, 64, threads=1, steps=3, repeats=2)
+    r = model.measure("expert-scalar", 128, 64, threads=1, steps=3, repeats=2)
     assert r["kernel"] == "expert-scalar" and r["threads"] == 1 and r["steps"] == 3
     assert len(r["us_per_step_all"]) == 2
-    assert r["ops_per_word"] == fast.EXPERT_RULE_OPS + 6 and r["vector_words"] == 2 * 64
-    r = fast.measure("scalar", 64, 8, threads=1, steps=2, repeats=1)
-    assert r["ops_per_word"] == len(handmade_life().gates) + fast.layout_ops("scalar")
-    assert fast.throughput_bound_us("avx512", 1000, 30, 1000.0) == pytest.approx(15.0)
+    assert r["ops_per_word"] == model.EXPERT_RULE_OPS + 6 and r["vector_words"] == 2 * 64
+    r = model.measure("scalar", 64, 8, threads=1, steps=2, repeats=1)
+    assert r["ops_per_word"] == len(handmade_life().gates) + model.layout_ops("scalar")
+    assert model.throughput_bound_us("avx512", 1000, 30, 1000.0) == pytest.approx(15.0)
     if shutil.which("objdump"):
         assert r["loop_profile"]["logic"] > 0 and r["loop_bound_us_per_step"] > 0
     with pytest.raises(ValueError):
-        fast.measure("scalar", 8, 8, repeats=0)
+        model.measure("scalar", 8, 8, repeats=0)
 
 
 # -- the sanitizer harness ------------------------------------------------------------------

@@ -17,11 +17,14 @@ import numpy as np
 import pytest
 
 from _circuits import asymmetric_circuit, run_fast_harness
-from gatenet import fast, lut, rules, synth
-from gatenet.circuit import Circuit
+from gatenet import rules, synth
+from gatenet.bench import model
 from gatenet.emit import ternary
 from gatenet.emit.c import emit_c
-from gatenet.handmade import handmade_life
+from gatenet.ir import lut
+from gatenet.ir.circuit import Circuit
+from gatenet.ir.handmade import handmade_life
+from gatenet.runtime import fast
 
 SHAPES = [  # (height, width), as in tests/test_fast.py
     (1, 1), (1, 64), (64, 1), (3, 5), (63, 64), (64, 65), (65, 130), (200, 7), (7, 200),
@@ -115,7 +118,7 @@ def test_measure_labels_the_lut3_form() -> None:
     r = fast.measure("avx512", 128, 16, threads=1, steps=2, repeats=1, circuit=circuit,
                      lut3=lc)
     assert r["lut3"] is True
-    assert r["ops_per_word"] == len(ternary._live(lc)) + fast.layout_ops("avx512")
+    assert r["ops_per_word"] == len(lc.live_luts()) + model.layout_ops("avx512")
     r = fast.measure("avx512", 128, 16, threads=1, steps=2, repeats=1, circuit=circuit)
     assert r["lut3"] is False
 
@@ -134,7 +137,7 @@ def test_c_harness_with_lut3_under_sanitizers(tmp_path) -> None:
 
 
 def test_ladder_lut3_rung() -> None:
-    from gatenet import ladder
+    from gatenet.bench import ladder
 
     circuit, lc = pair("life")
     rung = ladder.Contender("AVX-512, 512-bit vectors", "fast", "avx512")

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gatenet import rules
-from gatenet.circuit import Circuit, Gate
 from gatenet.emit import jaxbits
+from gatenet.ir.circuit import Circuit, Gate
 
 
 def random_circuit(seed: int, n_gates: int = 40) -> Circuit:

@@ -3,23 +3,27 @@
 import numpy as np
 import pytest
 
-from gatenet import ladder, rules
-from gatenet.handmade import handmade_life
+from gatenet import rules
+from gatenet.bench import ladder
+from gatenet.ir.handmade import handmade_life
 
 
-def test_random_cells():
-    a = ladder.random_cells(128, seed=3, density=0.35)
-    assert a.shape == (128, 128) and a.dtype == np.uint8
+def test_random_board():
+    a = rules.random_board(128, 96, seed=3, density=0.35)
+    assert a.shape == (128, 96) and a.dtype == np.uint8
     assert set(np.unique(a)) <= {0, 1}
     assert 0.3 < a.mean() < 0.4
+    assert np.array_equal(a, rules.random_board(128, 96, seed=3, density=0.35))
+    assert rules.random_board(4, 4, density=1.0).all()
+    assert not rules.random_board(4, 4, density=0.0).any()
     with pytest.raises(ValueError):
-        ladder.random_cells(8, density=1.5)
+        rules.random_board(8, 8, density=1.5)
 
 
 def test_every_contender_computes_life():
     """Each rung's board, stepped, equals the numpy reference (the ladder changes speed only)."""
     circuit = handmade_life()
-    cells = ladder.random_cells(128, seed=1)
+    cells = rules.random_board(128, 128, seed=1)
     want = rules.step(cells, steps=5)
     rungs = ladder.ladder(threads=2) + ladder.expert(threads=2) + ladder.expert_widths()
     rungs.append(ladder.no_blocking(rungs[-1]))

@@ -6,14 +6,17 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from _circuits import random_table, table_circuit
-from gatenet import native, rules
-from gatenet.board import Board, WriteupBoard
-from gatenet.circuit import Circuit, Gate
+from gatenet import rules
+from gatenet.bench import timing
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.runtime import native
+from gatenet.runtime.board import Board, WriteupBoard
 
 LIFE = table_circuit(rules.LIFE.table, rule="B3/S23")
 ASYM_TABLE = random_table(2024)
@@ -134,9 +137,9 @@ def test_runtime_api_matches_header() -> None:
     """native.RUNTIME_API declares exactly the functions runtime.h exports."""
     header = (native.c_dir() / "runtime.h").read_text()
     declared = set(re.findall(r"^\w[\w\s\*]*?\b(gatenet_board_\w+)\(", header, re.M))
-    assert declared == {name for _, name, _ in native.RUNTIME_API}
+    assert declared == {name for _, name, _ in native.RUNTIME_API.functions}
     flat = re.sub(r"\s+", "", header)
-    for ret, name, params in native.RUNTIME_API:
+    for ret, name, params in native.RUNTIME_API.functions:
         assert re.sub(r"\s+", "", f"{ret} {name}({params});") in flat
 
 
@@ -177,9 +180,9 @@ def test_concurrent_builds_do_not_corrupt(tmp_path) -> None:
     """Several processes building the same library at once all end with a loadable file."""
     script = textwrap.dedent(f"""
         import sys
-        sys.path.insert(0, {str(native.Path(__file__).parent)!r})
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
         from _circuits import table_circuit, random_table
-        from gatenet import native
+        from gatenet.runtime import native
         lib = native.load_runtime(table_circuit(random_table(5)), cache={str(tmp_path)!r})
         b = lib.gatenet_board_new(10, 10)
         lib.gatenet_board_fill_random(b, 1, 1.0)
@@ -207,11 +210,11 @@ def test_non_rule_circuits_rejected() -> None:
 
 def test_time_steps_reports_each_repeat() -> None:
     b = Board.random(128, 128, seed=1, density=0.3, circuit=LIFE)
-    times = native.time_steps(b, steps=5, repeats=3)
+    times = timing.time_steps(b, steps=5, repeats=3)
     assert len(times) == 3 and all(t > 0 for t in times)
     with pytest.raises(ValueError):
-        native.time_steps(b, steps=0)
+        timing.time_steps(b, steps=0)
     w = WriteupBoard.from_array(b.to_array(), LIFE)
-    both = native.time_side_by_side({"runtime": b, "writeup": w}, steps=3, repeats=2)
+    both = timing.time_side_by_side({"runtime": b, "writeup": w}, steps=3, repeats=2)
     assert sorted(both) == ["runtime", "writeup"] and all(len(v) == 2 for v in both.values())
     assert np.array_equal(b.to_array(), w.to_array())  # both advanced the same generations

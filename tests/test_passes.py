@@ -10,9 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gatenet import gates, passes, rules
-from gatenet.circuit import Circuit, CircuitError, Gate, verify
-from gatenet.handmade import Builder, handmade_life
+from gatenet import gates, rules
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.handmade import Builder, handmade_life
+from gatenet.ir.netlist import CircuitError, verify
+from gatenet.opt import passes
+from gatenet.opt.optimize import optimize, stage_table
 
 G = gates
 PASSES = [
@@ -90,7 +93,7 @@ def test_dead_code_keeps_only_live_gates(c: Circuit) -> None:
 @settings(max_examples=150, deadline=None)
 @given(random_circuits(max_gates=60))
 def test_optimize_is_exact_clean_and_a_fixed_point(c: Circuit) -> None:
-    res = passes.optimize(c)
+    res = optimize(c)
     out = res.circuit
     assert same_function(c, out)
     assert len(out) <= len(c)
@@ -103,14 +106,14 @@ def test_optimize_is_exact_clean_and_a_fixed_point(c: Circuit) -> None:
     assert consts <= set(out.outputs)
     for g in out.gates:
         assert g.a not in consts and g.b not in consts
-    assert passes.optimize(out).circuit == out
+    assert optimize(out).circuit == out
 
 
 @settings(max_examples=50, deadline=None)
 @given(random_circuits())
 def test_optimize_against_an_explicit_table(c: Circuit) -> None:
     table = c.truth_table()
-    res = passes.optimize(c, table)
+    res = optimize(c, table)
     assert np.array_equal(res.circuit.truth_table(), table)
 
 
@@ -220,24 +223,26 @@ def test_copy_propagation_forwards_to_users_and_outputs() -> None:
 
 def test_optimize_records_every_pass_and_rows() -> None:
     c = c_of(2, [(G.A, 0, 1), (G.AND, 1, 2), (G.AND, 0, 1), (G.NOT_A, 4, 4)], [5])
-    res = passes.optimize(c)
+    res = optimize(c)
     names = [s.name for s in res.stages]
     assert names[:6] == ["dead code", "copy propagation", "constant folding", "CSE",
                          "NOT absorption", "dead code"]
     assert res.circuit.gates == (Gate(G.NAND, 0, 1),)
-    head = res.header()
-    rows = res.table_rows()
-    assert head[:2] == ["stage", "total"] and rows[0][:2] == ["input", 4]
+    head, rows = stage_table(res.all_stages(), table=c.truth_table()[:, 0])
+    assert head[:4] == ["stage", "gates", "depth", "wrong"] and rows[0][:2] == ["input", 4]
     assert all(len(r) == len(head) for r in rows)
+    assert all(r[3] == 0 for r in rows)  # every stage exact
     assert rows[-1][1] == 1 and rows[-1][head.index("NAND")] == 1
+    head, _ = stage_table(res.stages, symbols=True, depth=False)
+    assert head[:2] == ["stage", "gates"] and "¬(a ∧ b)" in head
 
 
 def test_optimize_rejects_a_wrong_table() -> None:
     c = c_of(2, [(G.AND, 0, 1)], [2])
     with pytest.raises(CircuitError, match="wrong on output"):
-        passes.optimize(c, np.array([0, 0, 0, 0]))
+        optimize(c, np.array([0, 0, 0, 0]))
     with pytest.raises(CircuitError, match="shape"):
-        passes.optimize(c, np.zeros(8))
+        optimize(c, np.zeros(8))
 
 
 def test_optimize_catches_a_broken_pass() -> None:
@@ -246,14 +251,14 @@ def test_optimize_catches_a_broken_pass() -> None:
 
     c = c_of(2, [(G.AND, 0, 1)], [2])
     with pytest.raises(CircuitError, match="after broken"):
-        passes.optimize(c, passes=[("broken", broken)])
+        optimize(c, passes=[("broken", broken)])
 
 
 def test_count_ops_cpu() -> None:
     c = c_of(2, [(G.NAND, 0, 1), (G.A_AND_NOT_B, 0, 1), (G.XNOR, 0, 1), (G.A, 0, 1),
                  (G.TRUE, 0, 0), (G.NOT_A, 0, 0), (G.OR, 0, 1)], [2, 3, 4, 5, 6, 7, 8])
-    assert passes.count_ops_cpu(c) == {"and": 2, "or": 1, "xor": 1, "not": 4, "total": 8}
-    assert passes.count_ops_cpu(c, andn=True) == {
+    assert c.cpu_ops() == {"and": 2, "or": 1, "xor": 1, "not": 4, "total": 8}
+    assert c.cpu_ops(andn=True) == {
         "and": 1, "or": 1, "xor": 1, "not": 3, "andn": 1, "total": 7}
 
 
@@ -310,7 +315,7 @@ def test_optimize_strips_padding_from_handmade_life(seed: int) -> None:
     padded = pad(ref, seed)
     assert verify(padded, rules.LIFE.table) == 0
     assert len(padded) > 2 * len(ref)
-    res = passes.optimize(padded, rules.LIFE.table)
+    res = optimize(padded, rules.LIFE.table)
     assert verify(res.circuit, rules.LIFE.table) == 0
     assert len(res.circuit) <= len(ref)
-    assert len(res.circuit) == len(passes.optimize(ref).circuit)
+    assert len(res.circuit) == len(optimize(ref).circuit)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from gatenet import lut, pipeline, rules
-from gatenet.circuit import verify
-from gatenet.extract import extract
+from gatenet import pipeline, rules
+from gatenet.ir.netlist import verify
+from gatenet.learn.extract import extract
 
 SMALL = (9, 48, 48, 24, 12, 6, 3, 1)
 EASY = "B12345678/S012345678"  # alive if anything in the 3x3 block is alive
@@ -34,7 +34,7 @@ def test_learn_with_synthesis(cache):
     abc = learned.stages[-1]
     assert abc.name.startswith("ABC")
     assert verify(abc.circuit, table) == 0
-    assert learned.lut3 is not None and lut.verify(learned.lut3, table) == 0
+    assert learned.lut3 is not None and verify(learned.lut3, table) == 0
 
 
 def test_memo_round_trip(cache):

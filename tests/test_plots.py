@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from gatenet import plots, rules, wiring
+from gatenet import rules
+from gatenet.book import plots
+from gatenet.learn import wiring
 
 
 def _check(fig):

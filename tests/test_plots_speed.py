@@ -4,8 +4,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from gatenet import plots_speed
-from gatenet.bench import StepRecord
+from gatenet.bench.steps import StepRecord
+from gatenet.book import plots_speed
 
 
 def _check(fig):

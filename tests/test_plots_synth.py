@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.figure import Figure
 
-from gatenet import plots_synth
+from gatenet.book import plots_synth
 
 
 def test_sizes_by_op_draws_stages_and_known() -> None:

@@ -1,8 +1,9 @@
-"""The C runtimes under AddressSanitizer and UndefinedBehaviorSanitizer.
+"""The scalar C runtimes under AddressSanitizer and UndefinedBehaviorSanitizer.
 
-c/test_runtime.c compares runtime.c and writeup_baseline.c with a direct neighbour-counting
-Life reference over many board shapes; here it is built with the sanitizers and -Werror and
-must exit 0 printing nothing but "ok" (any sanitizer report goes to stderr and fails).
+tests/c/test_runtime.c compares runtime.c and writeup_baseline.c with a direct
+neighbour-counting Life reference over many board shapes; here it is built with the
+sanitizers and -Werror and must exit 0 printing nothing but "ok" (any sanitizer report goes
+to stderr and fails).
 """
 
 from __future__ import annotations
@@ -13,30 +14,22 @@ import subprocess
 
 import pytest
 
-from _circuits import table_circuit
-from gatenet import native, rules
+from _circuits import HARNESS
 from gatenet.emit.c import emit_c
+from gatenet.ir.handmade import handmade_life
+from gatenet.runtime import native
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g",
             "-Wall", "-Wextra", "-Werror", "-std=c11", "-O1"]
 
 
-def life_circuit():
-    """A hand-made Life circuit: handmade_life() once it exists, else a mux tree."""
-    try:
-        from gatenet.handmade import handmade_life  # type: ignore[import-not-found]
-    except ImportError:
-        return table_circuit(rules.LIFE.table)
-    return handmade_life()
-
-
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 def test_runtime_under_sanitizers(tmp_path) -> None:
-    (tmp_path / "circuit.h").write_text(emit_c(life_circuit(), name="gatenet_circuit"))
+    (tmp_path / "circuit.h").write_text(emit_c(handmade_life(), name="gatenet_circuit"))
     exe = tmp_path / "test_runtime"
     c = native.c_dir()
     build = subprocess.run(
-        ["gcc", *SANITIZE, "-I", str(tmp_path), "-I", str(c), str(c / "test_runtime.c"),
+        ["gcc", *SANITIZE, "-I", str(tmp_path), "-I", str(c), str(HARNESS / "test_runtime.c"),
          "-o", str(exe)],
         capture_output=True, text=True,
     )

@@ -8,24 +8,22 @@ import numpy as np
 import pytest
 
 from gatenet import gates, rules
-from gatenet.circuit import Circuit, Gate, assert_exact
-from gatenet.lut import Lut3Circuit
-from gatenet.synth import (
-    BEST_SCRIPTS,
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.lut import Lut3Circuit
+from gatenet.ir.netlist import assert_exact
+from gatenet.synth.blif import blif_to_circuit
+from gatenet.synth.flow import BEST_SCRIPTS, cache_dir, synthesize_gates, synthesize_lut3
+from gatenet.synth.scripts import (
     GATE_SCRIPTS,
     LUT_SCRIPTS,
     REFERENCE_SCRIPTS,
     STRONG_ROUNDS,
-    SynthesisError,
     SynthOptions,
     abc_script,
-    blif_to_circuit,
-    cache_dir,
     is_structural,
     script_commands,
-    synthesize_gates,
-    synthesize_lut3,
 )
+from gatenet.synth.yosys import SynthesisError
 
 
 def life_adder_circuit() -> Circuit:
@@ -192,18 +190,29 @@ def test_bad_options_raise_value_error() -> None:
         synthesize_gates(two)
 
 
-def test_cache_hit_on_second_call() -> None:
+def test_cache_hit_on_second_call(monkeypatch) -> None:
+    from gatenet.synth import flow
+
+    runs: list[str] = []
+    real = flow.run_yosys
+
+    def counting(commands, workdir, timeout=600):
+        runs.append(commands)
+        return real(commands, workdir, timeout)
+
+    monkeypatch.setattr(flow, "run_yosys", counting)
     c = life_adder_circuit()
-    first = synthesize_lut3(c)
-    assert not first.meta.get("cache_hit")
+    first = synthesize_lut3(c, "resyn2")
     assert any(cache_dir().glob("lut3-*.json"))
-    second = synthesize_lut3(c)
-    assert second.meta.get("cache_hit") and second == first
-    g1 = synthesize_gates(c)
-    g2 = synthesize_gates(c)
-    assert g2.meta.get("cache_hit") and g2 == g1
+    n = len(runs)
+    second = synthesize_lut3(c, "resyn2")
+    assert len(runs) == n and second == first and second.to_dict() == first.to_dict()
+    g1 = synthesize_gates(c, "resyn2")
+    n = len(runs)
+    assert synthesize_gates(c, "resyn2") == g1 and len(runs) == n
     # a different script is a different entry
-    assert not synthesize_gates(c, "resyn2").meta.get("cache_hit")
+    synthesize_gates(c, "default")
+    assert len(runs) == n + 1
 
 
 def test_corrupt_cache_entry_is_recomputed() -> None:

@@ -13,20 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gatenet import rules
-from gatenet.circuit import CircuitError, exhaustive_inputs, pack_table
 from gatenet.emit.ternary import permute_truth, to_c
-from gatenet.lut import (
+from gatenet.ir.lut import (
     PROJ_A,
     PROJ_B,
     PROJ_C,
     Lut,
     Lut3Circuit,
-    assert_exact,
     eval_truth,
     from_circuit,
     table_from_function,
-    verify,
 )
+from gatenet.ir.netlist import CircuitError, assert_exact, exhaustive_inputs, pack_table, verify
 from test_verilog import random_circuit
 
 

@@ -4,10 +4,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gatenet import gates, rules, train
-from gatenet.circuit import verify
-from gatenet.extract import extract
-from gatenet.network import DEFAULT_SIZES, Network, all_patterns
+from gatenet import gates, rules
+from gatenet.ir.netlist import verify
+from gatenet.learn import train
+from gatenet.learn.extract import extract
+from gatenet.learn.network import DEFAULT_SIZES, Network, all_patterns
 
 SMALL = (9, 48, 48, 24, 12, 6, 3, 1)
 

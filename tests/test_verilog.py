@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gatenet import gates
-from gatenet.circuit import Circuit, Gate
-from gatenet.emit.verilog import port_names, sanitize, to_blif, to_verilog
-from gatenet.synth import blif_to_circuit, blif_to_lut3, read_blif, run_yosys
+from gatenet.emit.verilog import to_verilog
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.names import port_names
+from gatenet.synth.blif import blif_to_circuit, blif_to_lut3, read_blif, to_blif
+from gatenet.synth.yosys import run_yosys
 
 
 def random_circuit(seed: int, n_inputs: int = 9, n_gates: int = 30, **names) -> Circuit:
@@ -45,24 +47,23 @@ def test_rule_circuit_port_names() -> None:
     assert text.count("assign g") == len(c.gates)
 
 
-def test_sanitize() -> None:
-    assert sanitize("a b") == "a_b"
-    assert sanitize("1x") == "_1x"
-    assert sanitize("module") == "module_"
-    assert sanitize("") == "_"
-    for name in ("a b", "1x", "module", "", "x-y", "g0"):
-        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sanitize(name))
+def test_port_names_avoid_keywords_and_wires() -> None:
+    c = random_circuit(2, n_inputs=3, n_gates=4, input_names=("module", "g1", "wire"))
+    ins, _ = port_names(c)
+    assert ins == ["module_1", "g1_1", "wire_1"]
+    for name in ins:
+        assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)
 
 
 def test_port_names_stay_distinct() -> None:
-    c = random_circuit(2, n_inputs=3, n_gates=4, input_names=("g0", "a b", "a_b"))
+    c = random_circuit(2, n_inputs=3, n_gates=4, input_names=("g0", "a_b", "out"))
     ins, outs = port_names(c)
     assert len(set(ins + outs + [f"g{k}" for k in range(4)])) == len(ins) + len(outs) + 4
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_yosys_reads_verilog_back(tmp_path, seed: int) -> None:
-    names = {"input_names": ("module", "a b", "3", "x", "wire", "g1")} if seed == 2 else {}
+    names = {"input_names": ("module", "a_b", "_3", "x", "wire", "g1")} if seed == 2 else {}
     c = random_circuit(seed, n_inputs=6 if names else 9, n_gates=40, **names)
     (tmp_path / "c.v").write_text(to_verilog(c))
     run_yosys(
@@ -118,7 +119,7 @@ def test_read_blif_covers() -> None:
     ],
 )
 def test_read_blif_rejects_bad_input(text: str) -> None:
-    from gatenet.synth import SynthesisError
+    from gatenet.synth.flow import SynthesisError
 
     with pytest.raises(SynthesisError):
         read_blif(text)

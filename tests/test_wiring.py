@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gatenet import wiring
+from gatenet.learn import wiring
 
 sizes = st.integers(1, 300)
 

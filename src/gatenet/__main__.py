@@ -23,7 +23,7 @@ class CommandError(Exception):
 
 def _cmd_table(args: argparse.Namespace) -> int:
     from gatenet import rules
-    from gatenet.circuit import Circuit
+    from gatenet.ir.circuit import Circuit
 
     circuit = Circuit.load(args.circuit)
     if circuit.n_inputs != 9 or len(circuit.outputs) != 1:
@@ -64,8 +64,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import time
 
     from gatenet import patterns
-    from gatenet.board import Board
-    from gatenet.circuit import Circuit
+    from gatenet.ir.circuit import Circuit
+    from gatenet.runtime.board import Board
 
     circuit = Circuit.load(args.circuit)
     if (args.pattern is None) == (args.random is None):
@@ -127,8 +127,9 @@ def format_stage_table(stages) -> str:
 def _cmd_emit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from gatenet.circuit import Circuit, atomic_write_text
     from gatenet.emit.c import emit_c
+    from gatenet.ir.circuit import Circuit
+    from gatenet.storage import atomic_write_text
 
     if args.target != "c":
         return _emit_synth_target(args)
@@ -148,12 +149,13 @@ def _emit_synth_target(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
-    from gatenet.circuit import Circuit, atomic_write_text
+    from gatenet.ir.circuit import Circuit
+    from gatenet.storage import atomic_write_text
 
     if args.target == "lut3":
         from gatenet import synth
         from gatenet.emit.ternary import to_c
-        from gatenet.lut import Lut3Circuit
+        from gatenet.ir.lut import Lut3Circuit
 
         d = json.loads(Path(args.circuit).read_text())
         if isinstance(d, dict) and d.get("format") == "gatenet-lut3":
@@ -162,7 +164,8 @@ def _emit_synth_target(args: argparse.Namespace) -> int:
             lc = synth.synthesize_lut3(Circuit.from_dict(d), args.script)
         text, what = to_c(lc, name=args.name or "gatenet_circuit_lut3"), f"{len(lc)} LUT3"
     else:
-        from gatenet.emit.verilog import to_blif, to_verilog
+        from gatenet.emit.verilog import to_verilog
+        from gatenet.synth.blif import to_blif
 
         circuit = Circuit.load(args.circuit)
         emit = to_verilog if args.target == "verilog" else to_blif

@@ -159,3 +159,19 @@ def depends_on(op: int) -> tuple[bool, bool]:
     _check_op(op)
     t = TRUTH[op]
     return bool((t[0] != t[1]).any()), bool((t[:, 0] != t[:, 1]).any())
+
+
+#: DEPENDS[op] = (whether ``op`` reads input a, whether it reads input b).
+DEPENDS: tuple[tuple[bool, bool], ...] = tuple(depends_on(op) for op in range(N_GATES))
+
+#: The basic CPU operations, named by the C operator that performs each.
+BASIC_OPS: dict[str, str] = {"and": "&", "or": "|", "xor": "^", "not": "~"}
+
+
+def basic_ops(op: int) -> dict[str, int]:
+    """The basic operations in ``op``'s C expression (:data:`EXPR`): ``NAND`` = ``~(a & b)``
+    is one and + one not, ``A_AND_NOT_B`` = ``a & ~b`` likewise; copies and constants cost
+    nothing. The write-up tallies circuits this way."""
+    _check_op(op)
+    text = EXPR[op]
+    return {name: text.count(sym) for name, sym in BASIC_OPS.items() if sym in text}

@@ -15,70 +15,74 @@ from importlib import metadata
 
 
 @functools.cache
+def cpuinfo() -> dict[str, str]:
+    """The first processor's fields of ``/proc/cpuinfo`` (empty where there is none).
+
+    The one place the project reads that file: the model, the flags (which SIMD widths the
+    fast runtime may use, and part of every ``-march=native`` build key) and the clock.
+    """
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if not line.strip():
+                    if fields:
+                        break  # the first processor's block ends at a blank line
+                    continue
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    return fields
+
+
 def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    return cpuinfo().get("model name") or platform.processor() or "unknown CPU"
 
 
-@functools.cache
 def cpu_flags() -> frozenset[str]:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
+    return frozenset(cpuinfo().get("flags", "").split())
 
 
-@functools.cache
 def cpu_mhz() -> float | None:
     """Nominal clock in MHz as the kernel reports it (None if unknown)."""
     try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("cpu MHz"):
-                    return float(line.split(":", 1)[1])
-    except (OSError, ValueError):
-        pass
-    return None
+        return float(cpuinfo()["cpu MHz"])
+    except (KeyError, ValueError):
+        return None
 
 
-@functools.cache
-def llc_bytes() -> int:
-    """The last-level cache in bytes: the largest cache Linux lists for CPU 0, the same
-    number c/fast.c reads to choose its temporal-blocking depth (8 MiB if unknown)."""
-    sizes = [8 << 20]
-    base = "/sys/devices/system/cpu/cpu0/cache"
-    try:
-        entries = os.listdir(base)
-    except OSError:
-        entries = []
-    for entry in entries:
-        try:
-            with open(os.path.join(base, entry, "size")) as f:
-                text = f.read().strip()
-        except OSError:
-            continue
-        if text.endswith("K") and text[:-1].isdigit():
-            sizes.append(int(text[:-1]) * 1024)
-    return max(sizes)
+def host_key() -> str:
+    """The architecture, CPU model and feature flags: what ``-march=native`` compiles for,
+    so part of the cache key of every library built with it."""
+    return f"{platform.machine()}|{cpu_model()}|{' '.join(sorted(cpu_flags()))}"
+
+
+def find_compiler(compiler: str | None = None) -> str:
+    """The C compiler to use, as an absolute path: ``compiler``, else ``$CC``, else
+    ``cc``/``gcc``. A :class:`FileNotFoundError` says which names were tried and how to
+    choose one."""
+    names = [compiler] if compiler else ([os.environ["CC"]] if os.environ.get("CC") else
+                                         ["cc", "gcc"])
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise FileNotFoundError(
+        f"no C compiler found (tried {', '.join(repr(n) for n in names)}); install gcc, or "
+        "set CC to a C compiler on PATH"
+    )
 
 
 @functools.cache
 def compiler_version(cc: str | None = None) -> str:
-    cc = cc or os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
+    """First line of ``cc --version`` (part of every build's cache key)."""
     try:
-        out = subprocess.run([cc, "--version"], capture_output=True, text=True, check=True)
+        cc = cc or find_compiler()
+        out = subprocess.run([cc, "--version"], capture_output=True, text=True, check=True,
+                             timeout=60)
         return out.stdout.splitlines()[0].strip()
-    except (OSError, subprocess.CalledProcessError, IndexError):
+    except (OSError, subprocess.SubprocessError, IndexError):
         return f"{cc} (version unknown)"
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from gatenet import rules
-from gatenet.circuit import atomic_write_text
+from gatenet.storage import atomic_write_text
 
 __all__ = [
     "MAX_CELLS",

@@ -18,13 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from gatenet import passes, rules
-from gatenet.cache import cache_subdir
-from gatenet.circuit import Circuit, assert_exact, atomic_write_text
-from gatenet.extract import extract, non_pass_through
-from gatenet.network import Network
-from gatenet.passes import Stage
-from gatenet.train import History, TrainConfig, TrainResult, train
+from gatenet import rules
+from gatenet.ir.circuit import Circuit
+from gatenet.ir.netlist import assert_exact
+from gatenet.learn.extract import extract, non_pass_through
+from gatenet.learn.network import Network
+from gatenet.learn.train import History, TrainConfig, TrainResult, train
+from gatenet.opt.optimize import Stage, optimize
+from gatenet.storage import atomic_write_text, cache_subdir
 
 
 @dataclass
@@ -81,14 +82,14 @@ def shrink(raw: Circuit, table: np.ndarray, synthesize: bool = True,
            synth_effort: str = "strong") -> tuple[list[Stage], Any]:
     """Run the passes (and synthesis) on ``raw``; every stage verified against ``table``."""
     stages = [Stage.of("raw network", assert_exact(raw, table, "extraction"))]
-    result = passes.optimize(raw, table)  # verifies against ``table`` after every pass
+    result = optimize(raw, table)  # verifies against ``table`` after every pass
     stages += result.stages
     lut3 = None
     if synthesize:
         from gatenet import synth
 
         best = result.circuit
-        gates2 = synth.synthesize(best, script=synth_effort)
+        gates2 = synth.synthesize_gates(best, script=synth_effort)
         stages.append(Stage.of(f"ABC ({synth_effort})", assert_exact(gates2, table, "synthesis")))
         lut3 = synth.synthesize_lut3(best, script=synth_effort)
     return stages, lut3
@@ -131,11 +132,8 @@ def source_fingerprint() -> str:
     files = sorted(
         p for p in root.rglob("*") if p.suffix in {".py", ".c", ".h"} and p.is_file()
     )
-    c_dir = root.parent.parent / "c"
-    if c_dir.is_dir():
-        files += sorted(p for p in c_dir.rglob("*") if p.suffix in {".c", ".h"})
     for p in files:
-        h.update(p.name.encode())
+        h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
@@ -197,7 +195,7 @@ def _load_learned(folder: Path) -> Learned:
         assert_exact(st.circuit, rule.table, f"loading {st.name}")
     lut3 = None
     if meta["has_lut3"]:
-        from gatenet.lut import Lut3Circuit
+        from gatenet.ir.lut import Lut3Circuit
 
         lut3 = Lut3Circuit.from_dict(json.loads((folder / "lut3.json").read_text()))
     cfg = dict(meta["config"])

@@ -117,8 +117,26 @@ def parse(rule: str | Rule) -> Rule:
             )
         survive = _digits(m["s"], "survival", text)
         birth = _digits(m["b"], "birth", text)
-    name = "B" + "".join(map(str, sorted(birth))) + "/S" + "".join(map(str, sorted(survive)))
-    return Rule(name, totalistic_table(birth, survive))
+    return Rule(bs_name(birth, survive), totalistic_table(birth, survive))
+
+
+def bs_name(birth: set[int], survive: set[int]) -> str:
+    """The canonical ``B…/S…`` spelling of an outer-totalistic rule (digits sorted)."""
+    return "B" + "".join(map(str, sorted(birth))) + "/S" + "".join(map(str, sorted(survive)))
+
+
+def name_of(table: np.ndarray) -> str:
+    """A human name for a truth table: ``B…/S…`` when it is outer totalistic (checked, not
+    assumed), otherwise its Golly ``MAP`` string."""
+    t = np.asarray(table, dtype=np.uint8)
+    if t.shape != (N_PATTERNS,):
+        raise RuleError(f"a rule table has 512 entries, got shape {t.shape}")
+    counts, centres = neighbour_counts(), centers()
+    birth = {n for n in range(9) if t[(counts == n) & (centres == 0)].all()}
+    survive = {n for n in range(9) if t[(counts == n) & (centres == 1)].all()}
+    if np.array_equal(totalistic_table(birth, survive), t):
+        return bs_name(birth, survive)
+    return to_map(t)
 
 
 def from_map(text: str) -> np.ndarray:
@@ -201,3 +219,17 @@ def step(board: np.ndarray, rule: str | Rule | np.ndarray = LIFE, steps: int = 1
     for _ in range(int(steps)):
         b = table[pattern_index(b)]
     return b
+
+
+def random_board(height: int, width: int, seed: int = 0, density: float = 0.5) -> np.ndarray:
+    """A ``height × width`` 0/1 soup, each cell alive with probability ≈ ``density``.
+
+    Cheap even at 8192² (one random byte per cell, compared with ``round(256·density)``),
+    and reproducible: the same seed gives the same board on every machine. Every random
+    board in the project (tests, benchmarks, the book) comes from here.
+    """
+    if not 0 <= density <= 1:
+        raise ValueError(f"density must be in [0, 1], got {density}")
+    rng = np.random.default_rng(seed)
+    cut = round(256 * density)  # bytes 0..255 below the cut are alive: 256 means all
+    return (rng.integers(0, 256, (height, width), dtype=np.uint8) < cut).astype(np.uint8)

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gatenet import gates
-from gatenet.circuit import Circuit
+from gatenet.ir.circuit import Circuit
 
 WORD_BITS = 32
 

@@ -8,27 +8,8 @@ and 512 cells per evaluation, with no other operations at all.
 
 from __future__ import annotations
 
-from gatenet.lut import Lut3Circuit
-
-
-def _ident(name: str) -> str:
-    out = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
-    if not out or out[0].isdigit():
-        out = "_" + out
-    return out
-
-
-def _live(lc: Lut3Circuit) -> set[int]:
-    """Indices of the LUTs the output depends on (others would be unused variables in C)."""
-    n = lc.n_inputs
-    live: set[int] = set()
-    stack = [o for o in lc.outputs if o >= n]
-    while stack:
-        k = stack.pop() - n
-        if k not in live:
-            live.add(k)
-            stack.extend(s for s in lc.luts[k].inputs if s >= n)
-    return live
+from gatenet.ir.lut import Lut3Circuit
+from gatenet.ir.names import check_name
 
 
 def permute_truth(truth: int, order: tuple[int, int, int]) -> int:
@@ -89,14 +70,14 @@ def to_c(lut_circuit: Lut3Circuit, name: str = "gatenet_circuit_lut3") -> str:
         raise ValueError(
             f"the AVX-512 emitter needs a single-output circuit, got {len(lut_circuit.outputs)}"
         )
-    fn = _ident(name)
+    fn = check_name(name, "function name")
     guard = fn.upper() + "_H"
     n = lut_circuit.n_inputs
 
     def node(i: int) -> str:
         return f"in[{i}]" if i < n else f"t{i - n}"
 
-    live = _live(lut_circuit)
+    live = lut_circuit.live_luts()
     dead = len(lut_circuit.luts) - len(live)
     inputs = ", ".join(f"in[{i}] = {nm}" for i, nm in enumerate(lut_circuit.input_names))
     lines = [

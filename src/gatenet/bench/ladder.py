@@ -9,7 +9,7 @@ them interleaved, repeat by repeat, reporting medians as :class:`gatenet.bench.S
 
 Contenders are plain descriptions (:class:`Contender`); the kernels themselves live in
 ``c/writeup_baseline.c``, ``c/runtime.c`` and ``c/fast.c`` and are reached through
-:mod:`gatenet.board` and :mod:`gatenet.fast`.
+:mod:`gatenet.runtime.board` and :mod:`gatenet.runtime.fast`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,16 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from gatenet.bench import StepRecord
-from gatenet.circuit import Circuit
+from gatenet import rules
+from gatenet.bench.records import StepRecord
+from gatenet.bench.timing import time_steps
+from gatenet.ir.circuit import Circuit
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,14 @@ class Contender:
 
     def board(self, cells: np.ndarray, circuit: Circuit) -> Any:
         """A board of this contender holding ``cells`` (caller closes it)."""
-        from gatenet.board import Board, WriteupBoard
+        from gatenet.runtime.board import Board, WriteupBoard
 
         if self.runtime == "writeup":
             return WriteupBoard.from_array(cells, circuit)
         if self.runtime == "runtime":
             return Board.from_array(cells, circuit=circuit)
         if self.runtime == "fast":
-            from gatenet.fast import FastBoard
+            from gatenet.runtime.fast import FastBoard
 
             expert = self.kernel.startswith("expert")
             return FastBoard(cells, None if expert else circuit, self.kernel, self.threads,
@@ -84,13 +86,13 @@ def ladder(threads: int | None = None) -> list[Contender]:
     lane-banded layout with 64-bit words; 256-bit AVX2; 512-bit AVX-512; then all
     ``threads`` cores (default: every core). Widths the CPU lacks are left out.
     """
-    from gatenet import fast
+    from gatenet.runtime import fast
 
     threads = cores() if threads is None else threads
     avail = fast.available_kernels()
     rungs = [
         Contender("write-up's scalar method", "writeup", kind="baseline"),
-        Contender("project scalar runtime (c/runtime.c)", "runtime"),
+        Contender("project scalar runtime (runtime.c)", "runtime"),
         Contender("lane-banded layout, 64-bit words", "fast", "scalar"),
     ]
     if "avx2" in avail:
@@ -106,7 +108,7 @@ def ladder(threads: int | None = None) -> list[Contender]:
 
 def expert(threads: int | None = None) -> list[Contender]:
     """The hand-written bit-sliced Life at the widest width: one thread and every core."""
-    from gatenet import fast
+    from gatenet.runtime import fast
 
     threads = cores() if threads is None else threads
     widest = [k for k in fast.available_kernels() if k.startswith("expert")][-1]
@@ -120,7 +122,7 @@ def expert(threads: int | None = None) -> list[Contender]:
 
 def expert_widths() -> list[Contender]:
     """The expert Life on one thread at every width this CPU has (for the bar chart)."""
-    from gatenet import fast
+    from gatenet.runtime import fast
 
     return [
         Contender(f"expert bit-sliced Life, {_width_label(k.removeprefix('expert-'))}", "fast",
@@ -165,11 +167,11 @@ def core_capacity(seconds: float = 0.1, n: int = 512, repeats: int = 3) -> float
     """
     import threading
 
-    from gatenet import fast
+    from gatenet.runtime import fast
 
     if not seconds > 0 or repeats < 1:
         raise ValueError("seconds must be positive and repeats at least 1")
-    cells = random_cells(n)
+    cells = rules.random_board(n, n, 0, 0.35)
     boards = [fast.FastBoard(cells, None, "expert", 1) for _ in range(2)]
     try:
         steps = _steps_for(boards[0], seconds)
@@ -190,15 +192,6 @@ def core_capacity(seconds: float = 0.1, n: int = 512, repeats: int = 3) -> float
         for b in boards:
             b.close()
     return statistics.median(ratios)
-
-
-def random_cells(n: int, seed: int = 0, density: float = 0.35) -> np.ndarray:
-    """An n×n 0/1 board, each cell alive with probability ≈ ``density`` (cheap at 8192²)."""
-    if not 0 <= density <= 1:
-        raise ValueError(f"density must be in [0, 1], got {density}")
-    rng = np.random.default_rng(seed)
-    return (rng.integers(0, 256, (n, n), dtype=np.uint8) < round(256 * density)).astype(
-        np.uint8)
 
 
 def _warm(board: Any, seconds: float) -> None:
@@ -263,9 +256,7 @@ def measure_size(
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
     if not budget_s > 0:
         raise ValueError(f"budget_s must be positive, got {budget_s}")
-    from gatenet import native
-
-    cells = random_cells(n, seed)
+    cells = rules.random_board(n, n, seed, 0.35)
     active = [c for c in contenders if c.applies(n)]
     boards: dict[int, Any] = {}
     try:
@@ -281,7 +272,7 @@ def measure_size(
             for i, b in boards.items():
                 if active[i].threads > 1:
                     _warm(b, warm_s)
-                times[i] += native.time_steps(b, steps[i], 1)
+                times[i] += time_steps(b, steps[i], 1)
     finally:
         for b in boards.values():
             b.close()
@@ -290,24 +281,6 @@ def measure_size(
         depth = f"depth {c.depth}" if c.depth else ""
         out.append(StepRecord.of(c.label, c.kind, n, n, c.threads,
                                  statistics.median(times[i]) * 1e-6, depth))
-    return out
-
-
-def sweep(
-    contenders: Sequence[Contender],
-    sizes: Sequence[int],
-    circuit: Circuit,
-    budget_s: float = 0.1,
-    repeats: int = 3,
-    progress: Callable[[StepRecord], None] | None = None,
-) -> list[StepRecord]:
-    """:func:`measure_size` for every side in ``sizes``, records concatenated."""
-    out: list[StepRecord] = []
-    for n in sizes:
-        for r in measure_size(contenders, n, circuit, budget_s, repeats):
-            out.append(r)
-            if progress:
-                progress(r)
     return out
 
 

@@ -1,6 +1,6 @@
 """Figures for the chapter "How small can the circuit get?": sizes by op, and size vs speed.
 
-Like :mod:`gatenet.plots`, each function takes plain data and returns a new
+Like :mod:`gatenet.book.plots`, each function takes plain data and returns a new
 :class:`matplotlib.figure.Figure` without showing or saving it; the chapter glues it.
 """
 

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from gatenet import circuit as circuit_module
 from gatenet import gates
-from gatenet.circuit import Circuit, CircuitError, Netlist
+from gatenet.ir.circuit import Circuit
+from gatenet.ir.netlist import CircuitError, Netlist, _strict_int
 
 #: Tables of the three projections: the first, second and third input.
 PROJ_A, PROJ_B, PROJ_C = 0xF0, 0xCC, 0xAA
@@ -106,12 +106,13 @@ class Lut3Circuit(Netlist):
         node = self.n_inputs + k
         if not isinstance(lut, Lut):
             raise CircuitError(f"LUT {k} is not a Lut: {lut!r}")
-        if not isinstance(lut.truth, int) or not 0 <= lut.truth <= 255:
+        truth = lut.truth
+        if isinstance(truth, bool) or not isinstance(truth, int) or not 0 <= truth <= 255:
             raise CircuitError(f"LUT {k} has truth {lut.truth!r}, expected 0..255")
         if not isinstance(lut.inputs, tuple) or len(lut.inputs) != 3:
             raise CircuitError(f"LUT {k} must have exactly 3 inputs, got {lut.inputs!r}")
         for src in lut.inputs:
-            if not isinstance(src, int) or not 0 <= src < node:
+            if isinstance(src, bool) or not isinstance(src, int) or not 0 <= src < node:
                 raise CircuitError(f"LUT {k} (node {node}) input {src!r} is not an earlier node")
 
     @staticmethod
@@ -125,11 +126,25 @@ class Lut3Circuit(Netlist):
 
     @staticmethod
     def _cell_from_json(row: Any) -> Lut:
-        t, a, b, c = row
-        return Lut(int(t), (int(a), int(b), int(c)))
+        if len(row) != 4:
+            raise CircuitError(f"a LUT is [truth, a, b, c], got {row!r}")
+        t, a, b, c = (_strict_int(v, "a LUT field") for v in row)
+        return Lut(t, (a, b, c))
 
     def _extra_json(self) -> dict[str, Any]:
         return {"truth_convention": "bit (a<<2)|(b<<1)|c, a = first input (vpternlog imm8)"}
+
+    def live_luts(self) -> set[int]:
+        """Indices of the LUTs some output depends on (the others are never emitted)."""
+        n = self.n_inputs
+        live: set[int] = set()
+        stack = [o for o in self.outputs if o >= n]
+        while stack:
+            k = stack.pop() - n
+            if k not in live:
+                live.add(k)
+                stack.extend(s for s in self.luts[k].inputs if s >= n)
+        return live
 
     def arity_counts(self) -> dict[int, int]:
         """How many LUTs really depend on 0, 1, 2 and 3 of their inputs."""
@@ -156,8 +171,3 @@ def from_circuit(circuit: Circuit) -> Lut3Circuit:
         circuit.output_names,
         dict(circuit.meta),
     )
-
-
-#: The exhaustive checks are the same for every netlist.
-verify = circuit_module.verify
-assert_exact = circuit_module.assert_exact

@@ -1,46 +1,59 @@
-"""The Circuit IR: inputs, two-input gates in topological order, named outputs.
+"""What every combinational netlist shares: checks, packed evaluation, exhaustive
+verification and the versioned JSON file format.
 
-Node ``i < n_inputs`` is input ``i``; node ``n_inputs + k`` is gate ``k``. A gate names its
-op from :mod:`gatenet.gates` and two earlier nodes. Outputs point at any node (after copy
-propagation an output can be an input directly).
+Node ``i < n_inputs`` is input ``i``; node ``n_inputs + k`` is cell ``k`` (a gate or a LUT),
+which reads only earlier nodes, so the cell list is already in topological order.
 
-A circuit is evaluated on *packed integers*: Python ints whose bit ``p`` is the value on
-input pattern ``p``. With nine inputs, one evaluation covers all 512 neighbourhoods, so
+A netlist is evaluated on *packed integers*: Python ints whose bit ``p`` is the value on
+input pattern ``p``. With nine inputs one evaluation covers all 512 neighbourhoods, so
 checking a circuit exhaustively against its rule costs microseconds and is done after every
 transformation (see :func:`verify`).
+
+Loading a file is safe: a circuit file is data. Every field is type-checked strictly (no
+silent ``"9"`` → 9 or ``true`` → 1), sizes are capped before anything is allocated, and names
+must match a plain identifier grammar (:mod:`gatenet.ir.names`), so nothing from a file can
+reach generated code except as a validated identifier.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
-import tempfile
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 
-from gatenet import gates
+from gatenet.ir.names import NEIGHBOURHOOD, check_names
+from gatenet.storage import atomic_write_text
 
-#: Neighbourhood order used everywhere (DESIGN.md): NW, N, NE, W, C, E, SW, S, SE.
-NEIGHBOURHOOD = ("NW", "N", "NE", "W", "C", "E", "SW", "S", "SE")
+#: Largest netlist a file or a constructor may describe (inputs, cells): far above any
+#: learned circuit (the default network has 2,303 gates), far below what exhausts memory.
+MAX_INPUTS = 64
+MAX_CELLS = 1_000_000
+#: Largest JSON file :meth:`Netlist.load` reads.
+MAX_FILE_BYTES = 256 << 20
 
 
 class CircuitError(ValueError):
     """A circuit is malformed, or a circuit file cannot be read."""
 
 
-@dataclass(frozen=True)
-class Gate:
-    """One two-input gate: ``op`` (0..15, see :mod:`gatenet.gates`) over nodes ``a`` and ``b``."""
+def _strict_int(value: Any, what: str) -> int:
+    """``value`` if it is a genuine integer (not a bool, float or string), else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise CircuitError(f"{what} must be an integer, got {type(value).__name__} {value!r}")
+    return int(value)
 
-    op: int
-    a: int
-    b: int
+
+def _strict_list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise CircuitError(f"{what} must be a list, got {type(value).__name__}")
+    return list(value)
+
 
 
 class Netlist:
@@ -121,10 +134,14 @@ class Netlist:
 
     def validate(self) -> None:
         """Raise :class:`CircuitError` unless the netlist is well formed and acyclic."""
-        if not isinstance(self.n_inputs, int) or self.n_inputs < self.MIN_INPUTS:
+        if (isinstance(self.n_inputs, bool) or not isinstance(self.n_inputs, int)
+                or not self.MIN_INPUTS <= self.n_inputs <= MAX_INPUTS):
             raise CircuitError(
-                f"n_inputs must be an integer ≥ {self.MIN_INPUTS}, got {self.n_inputs!r}"
+                f"n_inputs must be an integer in {self.MIN_INPUTS}..{MAX_INPUTS}, "
+                f"got {self.n_inputs!r}"
             )
+        if len(self.cells) > MAX_CELLS:
+            raise CircuitError(f"{len(self.cells)} cells: at most {MAX_CELLS:,} are accepted")
         if len(self.input_names) != self.n_inputs:
             raise CircuitError(
                 f"{len(self.input_names)} input names for {self.n_inputs} inputs"
@@ -133,6 +150,11 @@ class Netlist:
             raise CircuitError(
                 f"{len(self.output_names)} output names for {len(self.outputs)} outputs"
             )
+        try:
+            check_names(self.input_names, "input_names")
+            check_names(self.output_names, "output_names")
+        except ValueError as e:
+            raise CircuitError(str(e)) from None
         for k, cell in enumerate(self.cells):
             self._check_cell(k, cell)
         for j, o in enumerate(self.outputs):
@@ -185,30 +207,46 @@ class Netlist:
 
     @classmethod
     def from_dict(cls, d: Any) -> Self:
+        """A netlist from its JSON object, every field checked strictly (see module doc)."""
         if not isinstance(d, dict):
             raise CircuitError(f"{cls.KIND} JSON must be an object")
         if d.get("format") != cls.FORMAT:
             raise CircuitError(f"not a gatenet {cls.KIND} (format = {d.get('format')!r})")
-        if d.get("version") != cls.FORMAT_VERSION:
+        version = d.get("version")
+        if isinstance(version, bool) or version != cls.FORMAT_VERSION:
             raise CircuitError(
-                f"unsupported {cls.KIND} format version {d.get('version')!r}; "
+                f"unsupported {cls.KIND} format version {version!r}; "
                 f"this gatenet reads version {cls.FORMAT_VERSION}"
             )
-        try:
-            return cls(
-                int(d["n_inputs"]),
-                tuple(cls._cell_from_json(row) for row in d[cls.CELLS]),
-                tuple(int(o) for o in d["outputs"]),
-                tuple(d.get("input_names") or ()),
-                tuple(d.get("output_names") or ()),
-                dict(d.get("meta") or {}),
-            )
-        except KeyError as e:
-            raise CircuitError(f"{cls.KIND} JSON is missing the field {e.args[0]!r}") from None
-        except (TypeError, ValueError) as e:
-            if isinstance(e, CircuitError):
-                raise
-            raise CircuitError(f"malformed {cls.KIND} JSON: {e}") from None
+        for key in ("n_inputs", cls.CELLS, "outputs"):
+            if key not in d:
+                raise CircuitError(f"{cls.KIND} JSON is missing the field {key!r}")
+        n_inputs = _strict_int(d["n_inputs"], "n_inputs")
+        if not 0 <= n_inputs <= MAX_INPUTS:
+            raise CircuitError(f"n_inputs must be in 0..{MAX_INPUTS}, got {n_inputs}")
+        rows = _strict_list(d[cls.CELLS], cls.CELLS)
+        if len(rows) > MAX_CELLS:
+            raise CircuitError(f"{len(rows)} {cls.CELLS}: at most {MAX_CELLS:,} are accepted")
+        outputs = _strict_list(d["outputs"], "outputs")
+        if len(outputs) > MAX_CELLS:
+            raise CircuitError(f"{len(outputs)} outputs: at most {MAX_CELLS:,} are accepted")
+        meta = d.get("meta", {})
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, dict):
+            raise CircuitError(f"meta must be an object, got {type(meta).__name__}")
+        cells = []
+        for k, row in enumerate(rows):
+            row = _strict_list(row, f"{cls.CELLS}[{k}]")
+            cells.append(cls._cell_from_json([_strict_int(v, f"{cls.CELLS}[{k}]") for v in row]))
+        return cls(
+            n_inputs,
+            tuple(cells),
+            tuple(_strict_int(o, f"outputs[{j}]") for j, o in enumerate(outputs)),
+            tuple(_strict_list(d.get("input_names") or [], "input_names")),
+            tuple(_strict_list(d.get("output_names") or [], "output_names")),
+            dict(meta),
+        )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write JSON atomically: a temporary file in the same directory, then a rename."""
@@ -220,19 +258,32 @@ class Netlist:
     def load(cls, path: str | os.PathLike[str]) -> Self:
         path = Path(path)
         try:
-            text = path.read_text()
+            with path.open("rb") as f:
+                raw = f.read(MAX_FILE_BYTES + 1)
         except OSError as e:
             raise CircuitError(f"cannot read {cls.KIND} file {path}: {e.strerror}") from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise CircuitError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CircuitError(f"{path}: not UTF-8 text (byte {e.start})") from None
         try:
             d = json.loads(text)
         except json.JSONDecodeError as e:
             raise CircuitError(
                 f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
             ) from None
+        except RecursionError:
+            raise CircuitError(f"{path}: JSON nested too deeply") from None
         try:
             return cls.from_dict(d)
         except CircuitError as e:
             raise CircuitError(f"{path}: {e}") from None
+
+    def with_meta(self, **meta: Any) -> Self:
+        """A copy with ``meta`` updated (metadata never affects equality)."""
+        return dataclasses.replace(self, meta={**self.meta, **meta})  # type: ignore[type-var]
 
     def content_hash(self) -> str:
         """A short stable hash of the structure (not the metadata): names cache entries."""
@@ -240,93 +291,6 @@ class Netlist:
             [self.n_inputs, [self._cell_json(c) for c in self.cells], list(self.outputs)]
         )
         return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Circuit(Netlist):
-    """An immutable combinational circuit of two-input gates."""
-
-    FORMAT: ClassVar[str] = "gatenet-circuit"
-    FORMAT_VERSION: ClassVar[int] = 1
-    KIND: ClassVar[str] = "circuit"
-    CELLS: ClassVar[str] = "gates"
-
-    n_inputs: int
-    gates: tuple[Gate, ...]
-    outputs: tuple[int, ...]
-    input_names: tuple[str, ...] = ()
-    output_names: tuple[str, ...] = ()
-    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    def __post_init__(self) -> None:
-        self._normalise()
-
-    @staticmethod
-    def _sources(cell: Gate) -> tuple[int, ...]:
-        return (cell.a, cell.b)
-
-    def _check_cell(self, k: int, g: Any) -> None:
-        node = self.n_inputs + k
-        if not isinstance(g, Gate):
-            raise CircuitError(f"gate {k} is not a Gate: {g!r}")
-        if not isinstance(g.op, int) or not 0 <= g.op < gates.N_GATES:
-            raise CircuitError(f"gate {k} has op {g.op!r}, expected an integer in 0..15")
-        for name, src in (("a", g.a), ("b", g.b)):
-            if not isinstance(src, int) or not 0 <= src < node:
-                raise CircuitError(
-                    f"gate {k} (node {node}) input {name} = {src!r} is not an earlier node"
-                )
-
-    @staticmethod
-    def _eval_cell(g: Gate, vals: list[int], mask: int) -> int:
-        return gates._BITWISE[g.op](vals[g.a], vals[g.b]) & mask
-
-    @staticmethod
-    def _cell_json(g: Gate) -> list[int]:
-        return [g.op, g.a, g.b]
-
-    @staticmethod
-    def _cell_from_json(row: Any) -> Gate:
-        op, a, b = row
-        return Gate(int(op), int(a), int(b))
-
-    def _extra_json(self) -> dict[str, Any]:
-        return {"op_names": list(gates.NAMES)}
-
-    def live_nodes(self) -> list[bool]:
-        """Which nodes some output depends on, following only the operands an op reads.
-
-        One backward sweep (the write-up's ``ext_elim``); ``NOT_A`` keeps ``a`` alive, not ``b``.
-        """
-        n = self.n_inputs
-        live = [False] * self.n_nodes
-        for o in self.outputs:
-            live[o] = True
-        for k in range(len(self.gates) - 1, -1, -1):
-            if live[n + k]:
-                g = self.gates[k]
-                uses_a, uses_b = _DEPENDS[g.op]
-                live[g.a] |= uses_a
-                live[g.b] |= uses_b
-        return live
-
-    def op_counts(self) -> dict[str, int]:
-        """Number of gates per op name, in op order, omitting ops that do not occur."""
-        c = Counter(g.op for g in self.gates)
-        return {gates.NAMES[op]: c[op] for op in range(gates.N_GATES) if c[op]}
-
-    def with_meta(self, **meta: Any) -> Circuit:
-        """A copy with ``meta`` updated (metadata never affects equality)."""
-        return Circuit(
-            self.n_inputs, self.gates, self.outputs, self.input_names, self.output_names,
-            {**self.meta, **meta},
-        )
-
-
-_DEPENDS = tuple(gates.depends_on(op) for op in range(gates.N_GATES))
-
-FORMAT = Circuit.FORMAT
-FORMAT_VERSION = Circuit.FORMAT_VERSION
 
 
 N = TypeVar("N", bound=Netlist)
@@ -378,18 +342,3 @@ def assert_exact(circuit: N, table: np.ndarray, stage: str = "") -> N:
             f"{circuit.KIND}{where} is wrong on {wrong} of {1 << circuit.n_inputs} patterns"
         )
     return circuit
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see either the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

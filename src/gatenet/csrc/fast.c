@@ -277,8 +277,9 @@ static size_t board_bytes(const fast_board *b)
 }
 
 /* The last-level cache in bytes: the largest cache level Linux lists for CPU 0, read once;
- * 8 MiB where that is unknown. */
-static int64_t fast_llc_bytes(void)
+ * 8 MiB where that is unknown. Exported, so Python asks the runtime instead of reading
+ * sysfs a second time. */
+int64_t fast_llc_bytes(void)
 {
     static _Atomic int64_t cached = 0;
     int64_t llc = atomic_load(&cached);

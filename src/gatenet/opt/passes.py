@@ -12,8 +12,8 @@ classic next steps of a compiler's middle end, each small enough to read in one 
 * :func:`not_absorption` — fold ``NOT`` gates into their neighbours, since every function of
   two inputs with one of them negated is again one of the sixteen ops.
 
-:func:`optimize` runs them in the write-up's order and then to a fixed point, verifying the
-circuit exhaustively after every pass and recording a :class:`Stage` for the book's tables.
+:func:`gatenet.opt.optimize.optimize` runs them in the write-up's order and then to a fixed
+point, verifying the circuit exhaustively after every pass.
 
 Conventions (every pass emits these forms, every pass accepts any form):
 
@@ -31,32 +31,22 @@ network takes milliseconds per pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-
-import numpy as np
 
 from gatenet import gates
-from gatenet.circuit import Circuit, CircuitError, Gate, exhaustive_inputs, pack_table
+from gatenet.ir.circuit import Circuit, Gate
 
 __all__ = [
     "DEFAULT_PIPELINE",
     "PRELUDE",
-    "OptimizeResult",
-    "Stage",
+    "Pass",
     "constant_folding",
     "copy_propagation",
-    "count_ops_cpu",
     "cse",
     "dead_code",
     "not_absorption",
-    "optimize",
 ]
 
 Pass = Callable[[Circuit], Circuit]
-
-_DEPENDS = tuple(gates.depends_on(op) for op in range(gates.N_GATES))
-
 
 # -- op algebra: everything derived from the truth tables, nothing hand-listed ------------
 
@@ -85,7 +75,7 @@ SWAP = tuple(gates.swap_inputs(op) for op in range(gates.N_GATES))
 
 def _normalise_unused(op: int, a: int, b: int) -> tuple[int, int]:
     """Operands with the ones ``op`` ignores replaced (see the module's conventions)."""
-    dep_a, dep_b = _DEPENDS[op]
+    dep_a, dep_b = gates.DEPENDS[op]
     if not dep_a and not dep_b:
         return 0, 0
     if not dep_b:
@@ -194,7 +184,7 @@ def _fold_once(c: Circuit) -> Circuit:
     val = list(range(n))
     for g in c.gates:
         op, va, vb = g.op, val[g.a], val[g.b]
-        dep_a, dep_b = _DEPENDS[op]
+        dep_a, dep_b = gates.DEPENDS[op]
         if not dep_a:
             va = vb if dep_b else _C0  # the value of an ignored operand does not matter
         if not dep_b:
@@ -302,10 +292,10 @@ def not_absorption(c: Circuit) -> Circuit:
     for k, g in enumerate(gs):
         op, a, b = g.op, g.a, g.b
         src_a = _not_source(gs[a - n]) if a >= n else None
-        if src_a is not None and _DEPENDS[op][0]:
+        if src_a is not None and gates.DEPENDS[op][0]:
             op, a = NEGATE_A[op], src_a
         src_b = _not_source(gs[b - n]) if b >= n else None
-        if src_b is not None and _DEPENDS[op][1]:
+        if src_b is not None and gates.DEPENDS[op][1]:
             op, b = NEGATE_B[op], src_b
         a, b = _normalise_unused(op, a, b)
         gs[k] = Gate(op, a, b)
@@ -315,7 +305,7 @@ def not_absorption(c: Circuit) -> Circuit:
     # g's operand uses to the rewritten gate, leaving all other counts unchanged.
     uses = [0] * c.n_nodes
     for g in c.gates:
-        dep_a, dep_b = _DEPENDS[g.op]
+        dep_a, dep_b = gates.DEPENDS[g.op]
         if dep_a:
             uses[g.a] += 1
         if dep_b and not (dep_a and g.b == g.a):
@@ -332,91 +322,6 @@ def not_absorption(c: Circuit) -> Circuit:
     return dead_code(_rebuild(c, gs, c.outputs))
 
 
-# -- counting -------------------------------------------------------------------------------
-
-
-def count_ops_cpu(c: Circuit, andn: bool = False) -> dict[str, int]:
-    """The write-up's tally of basic CPU operations: ``and``, ``or``, ``xor``, ``not``.
-
-    Convention: a gate costs exactly the operators in the C expression the emitter writes
-    for it (:data:`gates.EXPR`) — ``NAND`` = ``~(a & b)`` = and + not, ``A_AND_NOT_B`` =
-    ``a & ~b`` = and + not, ``XNOR`` = xor + not, ``NOT_A`` = not; constants and copies cost
-    nothing. With ``andn=True`` the two and-not gates count as one ``andn`` each (x86 BMI1
-    ``andn``, AVX ``vpandn``), which is what a compiler actually emits for them.
-    """
-    tally = {"and": 0, "or": 0, "xor": 0, "not": 0}
-    if andn:
-        tally["andn"] = 0
-    symbols = {"&": "and", "|": "or", "^": "xor", "~": "not"}
-    for g in c.gates:
-        if andn and g.op in (gates.A_AND_NOT_B, gates.NOT_A_AND_B):
-            tally["andn"] += 1
-            continue
-        for ch in gates.EXPR[g.op]:
-            if ch in symbols:
-                tally[symbols[ch]] += 1
-    tally["total"] = sum(tally.values())
-    return tally
-
-
-# -- the driver -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stage:
-    """The circuit after one pass, with the counts the book tabulates."""
-
-    name: str
-    circuit: Circuit
-    n_gates: int
-    op_counts: dict[str, int]
-    changed: bool = True
-
-    @classmethod
-    def of(cls, name: str, circuit: Circuit, changed: bool = True) -> Stage:
-        return cls(name, circuit, len(circuit), circuit.op_counts(), changed)
-
-    @property
-    def depth(self) -> int:
-        return self.circuit.depth()
-
-    @property
-    def cpu_ops(self) -> int:
-        return count_ops_cpu(self.circuit)["total"]
-
-
-@dataclass(frozen=True)
-class OptimizeResult:
-    """What :func:`optimize` returns: the input, every recorded stage, and the final circuit."""
-
-    initial: Circuit
-    stages: list[Stage] = field(default_factory=list)
-
-    @property
-    def circuit(self) -> Circuit:
-        return self.stages[-1].circuit if self.stages else self.initial
-
-    def op_names(self, include_input: bool = True) -> list[str]:
-        """The op names occurring in any row, in op order: the table's count columns."""
-        rows = self._rows(include_input)
-        return [name for name in gates.NAMES if any(name in s.op_counts for s in rows)]
-
-    def header(self, include_input: bool = True) -> list[str]:
-        return ["stage", "total", *self.op_names(include_input)]
-
-    def table_rows(self, include_input: bool = True) -> list[list[str | int]]:
-        """One row per stage: name, total gates, then the count of each op in
-        :meth:`op_names` (0 where absent). Pair with :meth:`header` for column titles."""
-        names = self.op_names(include_input)
-        return [
-            [s.name, s.n_gates, *(s.op_counts.get(op, 0) for op in names)]
-            for s in self._rows(include_input)
-        ]
-
-    def _rows(self, include_input: bool) -> list[Stage]:
-        return ([Stage.of("input", self.initial)] if include_input else []) + self.stages
-
-
 #: The write-up's two passes, run once first.
 PRELUDE: tuple[tuple[str, Pass], ...] = (
     ("dead code", dead_code),
@@ -429,90 +334,3 @@ DEFAULT_PIPELINE: tuple[tuple[str, Pass], ...] = (
     ("NOT absorption", not_absorption),
     ("dead code", dead_code),
 )
-
-
-@lru_cache(maxsize=32)
-def _patterns(n: int) -> tuple[int, ...]:
-    return tuple(exhaustive_inputs(n))
-
-
-class _Checker:
-    """Exhaustive comparison of every output against packed expected values."""
-
-    def __init__(self, c: Circuit, table: np.ndarray | None) -> None:
-        if c.n_inputs > 16:
-            raise CircuitError(
-                f"optimize verifies exhaustively; 2**{c.n_inputs} patterns is too many"
-            )
-        self.n = c.n_inputs
-        self.mask = (1 << (1 << self.n)) - 1
-        self.names = c.output_names
-        if table is None:
-            self.expected = c.evaluate(_patterns(self.n), self.mask)
-            return
-        t = np.asarray(table)
-        npat = 1 << self.n
-        n_out = len(c.outputs)
-        if t.ndim == 1:
-            t = t.reshape(-1, 1)
-        if t.ndim != 2 or t.shape[0] != npat or t.shape[1] != n_out:
-            raise CircuitError(
-                f"table has shape {np.asarray(table).shape}, expected ({npat},) or "
-                f"({npat}, {n_out}) for {c.n_inputs} inputs and {n_out} outputs"
-            )
-        if not np.isin(t, (0, 1)).all():
-            raise CircuitError("table entries must be 0 or 1")
-        self.expected = [pack_table(t[:, j]) for j in range(n_out)]
-
-    def check(self, c: Circuit, stage: str) -> None:
-        got = c.evaluate(_patterns(self.n), self.mask)
-        for name, g, e in zip(self.names, got, self.expected, strict=True):
-            wrong = (g ^ e).bit_count()
-            if wrong:
-                raise CircuitError(
-                    f"circuit after {stage} is wrong on output {name!r}: "
-                    f"{wrong} of {1 << self.n} patterns"
-                )
-
-
-def optimize(
-    c: Circuit,
-    table: np.ndarray | None = None,
-    passes: Sequence[tuple[str, Pass]] = DEFAULT_PIPELINE,
-    prelude: Sequence[tuple[str, Pass]] = PRELUDE,
-    max_rounds: int = 50,
-) -> OptimizeResult:
-    """Run ``prelude`` once, then ``passes`` in rounds until a round changes nothing.
-
-    After every pass the circuit is checked exhaustively — against ``table`` (shape
-    ``(2**n,)`` or ``(2**n, n_outputs)``) if given, else against ``c``'s own truth table —
-    and a :class:`Stage` is recorded. Every pass of the prelude and of the first round is
-    recorded even if it changed nothing (so the book's table always has the same rows);
-    later rounds record only the passes that changed something, named ``"… (round k)"``.
-    Raises :class:`CircuitError` if ``c`` itself or any stage fails the check.
-    """
-    checker = _Checker(c, table)
-    checker.check(c, "nothing (the input circuit)")
-    stages: list[Stage] = []
-    current = c
-
-    def run(name: str, fn: Pass, always_record: bool) -> bool:
-        nonlocal current
-        nxt = fn(current)
-        checker.check(nxt, name)
-        changed = nxt != current
-        if changed or always_record:
-            stages.append(Stage.of(name, nxt, changed))
-        current = nxt
-        return changed
-
-    for name, fn in prelude:
-        run(name, fn, True)
-    for rnd in range(1, max_rounds + 1):
-        suffix = "" if rnd == 1 else f" (round {rnd})"
-        changed = False
-        for name, fn in passes:
-            changed |= run(name + suffix, fn, rnd == 1)
-        if not changed:
-            break
-    return OptimizeResult(c, stages)

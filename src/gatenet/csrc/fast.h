@@ -75,6 +75,9 @@ int fast_threads(const fast_board *b);
 int fast_set_depth(fast_board *b, int depth);
 int fast_depth(const fast_board *b);
 int fast_max_depth(void);
+
+/* The last-level cache in bytes, as the default depth reads it (8 MiB if unknown). */
+int64_t fast_llc_bytes(void);
 int fast_vec_width(const fast_board *b);
 int fast_flavour(const fast_board *b);
 /* Rows per lane band (B) and words per row: for reporting and tests. */

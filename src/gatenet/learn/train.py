@@ -25,8 +25,8 @@ import optax
 from tqdm.auto import tqdm
 
 from gatenet import rules
-from gatenet.cache import cache_subdir
-from gatenet.network import DEFAULT_SIZES, Network, Params, all_patterns, forward
+from gatenet.learn.network import DEFAULT_SIZES, Network, Params, all_patterns, forward
+from gatenet.storage import cache_subdir
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Figures for the chapter "Going fast": speed against board size, bars, bounds, loop mixes.
 
-Like :mod:`gatenet.plots`, every function takes plain data (StepRecords, dicts of numbers)
+Like :mod:`gatenet.book.plots`, every function takes plain data (StepRecords, dicts of numbers)
 and returns a new :class:`matplotlib.figure.Figure` without showing or saving it. Kept in a
 module of its own so the speed chapter's figures can change without touching the others.
 """
@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from gatenet.bench import StepRecord
+from gatenet.bench.steps import StepRecord
 
 _SERIES = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
            "#666666", "#1f78b4", "#b15928")

@@ -1,7 +1,7 @@
 """From trained parameters to a discrete circuit: take the argmax gate of every neuron.
 
 The extracted circuit is the whole network, pass-through gates and all (the "raw" stage);
-:mod:`gatenet.passes` then strips it down. Because the hard forward pass used during
+:mod:`gatenet.opt.passes` then strips it down. Because the hard forward pass used during
 training computes exactly this circuit, an exact network yields an exact circuit — which
 :func:`extract` checks anyway, exhaustively.
 """
@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from gatenet import rules
-from gatenet.circuit import Circuit, Gate, assert_exact
-from gatenet.network import Network, Params
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.netlist import assert_exact
+from gatenet.learn.network import Network, Params
 
 
 def extract(

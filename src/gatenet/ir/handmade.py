@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from gatenet import gates
-from gatenet.circuit import NEIGHBOURHOOD, Circuit, Gate
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.names import NEIGHBOURHOOD
 
 
 class Builder:

@@ -17,7 +17,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gatenet import gates, wiring
+from gatenet import gates
+from gatenet.learn import wiring
 
 #: The write-up's architecture: 9 inputs, 17 layers of 128 gates, then halving to 1 output.
 DEFAULT_SIZES: tuple[int, ...] = (9, *([128] * 17), 64, 32, 16, 8, 4, 2, 1)

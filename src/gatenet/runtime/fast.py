@@ -15,7 +15,7 @@ obviously right C a reader studies first; this one is about speed — a lane-ban
 halo rows refreshed per generation, a column walk that loads and shifts each word once, and
 threads. Keeping them apart keeps the first one readable.
 
-Building reuses :mod:`gatenet.native` (compiler discovery, content-hashed cache, atomic
+Building reuses :mod:`gatenet.runtime.native` (compiler discovery, content-hashed cache, atomic
 writes). One library per circuit holds all widths; its symbols carry the build key as a
 suffix, because everything loaded through cppyy shares one namespace.
 """
@@ -24,20 +24,29 @@ from __future__ import annotations
 
 import hashlib
 import os
-import statistics
-import time
-import weakref
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gatenet import machine, native, rules
-from gatenet.board import _check_array, _check_seed, _check_size, _check_steps
-from gatenet.circuit import Circuit, atomic_write_text
-from gatenet.emit.c import emit_c, live_gates
-from gatenet.lut import Lut3Circuit
+from gatenet import rules
+from gatenet.emit.c import emit_c
+from gatenet.ir.circuit import Circuit
+from gatenet.ir.lut import Lut3Circuit
+from gatenet.ir.names import check_rule_shape
+from gatenet.runtime import native
+from gatenet.runtime.board import NativeBoard
+from gatenet.runtime.checks import (
+    check_array,
+    check_circuit,
+    check_density,
+    check_seed,
+    check_size,
+    check_steps,
+    check_threads,
+    default_circuit,
+)
+from gatenet.storage import atomic_write_text
 
 #: Kernel names: the circuit at each width, and the expert Life at each width.
 #: "auto" and "expert" pick the widest width this CPU supports.
@@ -53,17 +62,15 @@ _CIRCUIT, _EXPERT = 0, 1
 #: (with -march=native GCC could auto-vectorise it and blur the comparison).
 FAST_FLAGS: tuple[str, ...] = ("-O3", "-fopenmp", "-Wall", "-Wextra")
 
-#: Largest thread count accepted (far above any machine this runs on; keeps OpenMP sane).
-MAX_THREADS = 1024
-
 _SOURCES = ("fast.h", "fast.c", "fast_kernel.h", "fast_driver.h", "expert.c")
 
-#: Exported functions of c/fast.c: (return type, name, parameters).
-FAST_API: tuple[tuple[str, str, str], ...] = (
+#: Exported functions of csrc/fast.c.
+FAST_API = native.Api("fast_board", (
     ("int", "fast_width_supported", "int width"),
     ("int", "fast_best_width", "void"),
     ("int", "fast_default_threads", "void"),
     ("int", "fast_uses_lut3", "void"),
+    ("int64_t", "fast_llc_bytes", "void"),
     ("fast_board *", "fast_new",
      "int64_t width, int64_t height, int vec_width, int flavour, int threads"),
     ("void", "fast_free", "fast_board *b"),
@@ -79,31 +86,7 @@ FAST_API: tuple[tuple[str, str, str], ...] = (
     ("int64_t", "fast_row_words", "const fast_board *b"),
     ("double", "fast_time_steps", "fast_board *b, int64_t steps"),
     ("const char *", "fast_error", "void"),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class FastLib:
-    """A loaded fast library: path, symbol suffix and the cppyy functions by plain name."""
-
-    path: Path
-    suffix: str
-    functions: dict[str, Any]
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.functions[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-_LOADED: dict[str, FastLib] = {}
-
-
-def _default_circuit() -> Circuit:
-    from gatenet.handmade import handmade_life
-
-    return handmade_life()
+), frozenset({"fast_step", "fast_time_steps"}))  # fmt: skip
 
 
 def _write_header(cache: Path, text: str, tag: str) -> str:
@@ -116,9 +99,9 @@ def _write_header(cache: Path, text: str, tag: str) -> str:
 
 
 def _compile_unit(
-    circuit: Circuit, lut3: Lut3Circuit | None, flags: list[str], cc: str, cache: Path
-) -> tuple[str, str]:
-    """The compile unit's text and its key; writes the per-width circuit headers.
+    circuit: Circuit, lut3: Lut3Circuit | None, cache: Path
+) -> tuple[Any, str]:
+    """The compile unit (a function of the symbol suffix) and the text it depends on.
 
     Emitted headers carry include guards named after the function, so fast.c cannot include
     one header three times; instead each width gets its own copy with its own function name
@@ -140,18 +123,15 @@ def _compile_unit(
         defines.append(f"#define FAST_LUT3_HEADER_W512 {_write_header(cache, text, 'lut3')}")
         header_text += text
         what += f", LUT3 {lut3.content_hash()}"
-    sources = "".join((native.c_dir() / f).read_text() for f in _SOURCES)
 
     def unit(suffix: str) -> str:
-        renames = "".join(f"#define {n} {n}_{suffix}\n" for _, n, _ in FAST_API)
         return (
-            f"/* gatenet.fast for {what} */\n{renames}\n"
+            f"/* gatenet.runtime.fast for {what} */\n{FAST_API.renames(suffix)}\n"
             + "\n".join(defines)
             + '\n#include "fast.c"\n'
         )
 
-    key = native.build_key(unit("SUFFIX") + sources + header_text, flags, cc)
-    return unit(key), key
+    return unit, native.read_sources(_SOURCES) + header_text
 
 
 def check_lut3(circuit: Circuit, lut3: Any) -> Lut3Circuit:
@@ -163,9 +143,7 @@ def check_lut3(circuit: Circuit, lut3: Any) -> Lut3Circuit:
     """
     if not isinstance(lut3, Lut3Circuit):
         raise TypeError(f"lut3 must be a gatenet Lut3Circuit, got {type(lut3).__name__}")
-    if lut3.n_inputs != 9 or len(lut3.outputs) != 1:
-        raise ValueError(f"lut3 must have 9 inputs and 1 output, got {lut3.n_inputs} inputs "
-                         f"and {len(lut3.outputs)} outputs")
+    check_rule_shape(lut3, "lut3")
     key = (circuit.content_hash(), lut3.content_hash())
     if key not in _LUT3_CHECKED:
         want = circuit.truth_table()[:, 0]
@@ -186,42 +164,25 @@ def load(
     lut3: Lut3Circuit | None = None,
     cache: str | os.PathLike[str] | None = None,
     compiler: str | None = None,
-) -> FastLib:
+) -> native.NativeLib:
     """Build (or reuse) and load the fast library for ``circuit`` (default: handmade Life).
 
     With ``lut3`` (the same rule as three-input LUTs, checked by :func:`check_lut3`) the
     library's 512-bit circuit kernel runs one ``vpternlogq`` per LUT instead of the netlist.
     Loading the same circuit (and LUT3) again returns the same object.
     """
-    circuit = _default_circuit() if circuit is None else circuit
-    native._check_rule_circuit(circuit)
+    circuit = default_circuit() if circuit is None else check_circuit(circuit)
     if lut3 is not None:
         check_lut3(circuit, lut3)
-    cc = native.find_compiler(compiler)
-    flags = [*FAST_FLAGS, *native.REQUIRED_FLAGS]
-    out_dir = native.cache_dir(cache)
-    source, key = _compile_unit(circuit, lut3, flags, cc, out_dir)
-    if key in _LOADED:
-        return _LOADED[key]
-    path = native.build_shared(
-        source, kind="fast", flags=list(FAST_FLAGS), cache=out_dir, compiler=cc, key=key
-    )
-    decl = path.with_suffix(".h")
-    if not decl.exists():
-        lines = ["#include <stdint.h>", "typedef struct fast_board fast_board;"]
-        lines += [f"{r} {n}_{key}({p});" for r, n, p in FAST_API]
-        atomic_write_text(decl, "\n".join(lines) + "\n")
+    unit, key_text = _compile_unit(circuit, lut3, native.cache_dir(cache))
+    return native.load_unit("fast", unit, FAST_API, key_text=key_text, flags=FAST_FLAGS,
+                            cache=cache, compiler=compiler)
 
-    import cppyy
 
-    cppyy.c_include(str(decl))
-    cppyy.load_library(str(path))
-    fns = {n: getattr(cppyy.gbl, f"{n}_{key}") for _, n, _ in FAST_API}
-    for name in ("fast_step", "fast_time_steps"):
-        fns[name].__release_gil__ = True  # long runs should not block other Python threads
-    lib = FastLib(path, key, fns)
-    _LOADED[key] = lib
-    return lib
+def llc_bytes() -> int:
+    """The last-level cache in bytes, as the fast runtime reads it (it picks the default
+    temporal-blocking depth from it; 8 MiB where Linux does not say)."""
+    return int(load().fast_llc_bytes())
 
 
 def available_kernels() -> tuple[str, ...]:
@@ -253,21 +214,18 @@ def resolve_kernel(kernel: str) -> str:
     return kernel
 
 
-def _check_threads(threads: Any) -> int:
+def _threads(threads: Any) -> int:
+    """``threads``, or every core when None."""
     if threads is None:
         return int(load().fast_default_threads())
-    if isinstance(threads, bool) or not isinstance(threads, int | np.integer):
-        raise TypeError(f"threads must be an integer ≥ 1 or None, got {type(threads).__name__}")
-    if not 1 <= threads <= MAX_THREADS:
-        raise ValueError(f"threads must be in 1..{MAX_THREADS}, got {threads}")
-    return int(threads)
+    return check_threads(threads)
 
 
 def _is_life(circuit: Circuit) -> bool:
     return bool(np.array_equal(circuit.truth_table()[:, 0], rules.LIFE.table))
 
 
-class FastBoard:
+class FastBoard(NativeBoard):
     """A torus stepped by the fast runtime.
 
     ``board`` is a 2-D 0/1 array (integers or bools). ``kernel`` is "auto" (widest
@@ -278,7 +236,7 @@ class FastBoard:
     generations per pass over the board (temporal blocking, 1..8); the default is 1 for
     boards that fit in L2 and 4 for larger ones. Results never depend on threads or depth.
 
-    ``lut3`` (a :class:`~gatenet.lut.Lut3Circuit` with the circuit's truth table, checked
+    ``lut3`` (a :class:`~gatenet.ir.lut.Lut3Circuit` with the circuit's truth table, checked
     exhaustively) makes the "avx512" kernel run the LUT3 mapping — one ``vpternlogq`` per
     LUT — instead of the two-input netlist; other kernels ignore it (they have no
     three-input instruction). :attr:`uses_lut3` says which form runs.
@@ -295,25 +253,23 @@ class FastBoard:
         lut3: Lut3Circuit | None = None,
         cache: str | os.PathLike[str] | None = None,
     ) -> None:
-        a = _check_array(board)
-        if circuit is not None and not isinstance(circuit, Circuit):
-            raise TypeError(f"circuit must be a gatenet Circuit, got {type(circuit).__name__}")
+        a = check_array(board)
         self.kernel = resolve_kernel(kernel)
         expert = self.kernel.startswith("expert-")
         if circuit is None and not expert:
             raise TypeError(f"kernel {self.kernel!r} runs a circuit: pass circuit=")
         if circuit is not None:
-            native._check_rule_circuit(circuit)
+            check_circuit(circuit)
             if expert and not _is_life(circuit):
                 raise ValueError("the expert kernels compute B3/S23 only; the circuit's rule "
                                  "differs")
-        self.circuit = circuit if circuit is not None else _default_circuit()
+        self.circuit = circuit if circuit is not None else default_circuit()
         if lut3 is not None:
             check_lut3(self.circuit, lut3)
         #: The LUT3 circuit the kernel runs, or None (two-input netlist / expert).
         self.lut3 = lut3 if self.kernel == "avx512" else None
         self.height, self.width = a.shape
-        nthreads = _check_threads(threads)
+        nthreads = _threads(threads)
         lib = load(self.circuit, lut3=self.lut3, cache=cache)
         if bool(lib.fast_uses_lut3()) != (self.lut3 is not None):
             raise RuntimeError("fast library and requested circuit form disagree")
@@ -322,8 +278,8 @@ class FastBoard:
                            nthreads)
         if not ptr:
             raise MemoryError(f"fast runtime refused the board: {lib.fast_error()}")
-        self._lib, self._ptr, self._threads = lib, ptr, nthreads
-        self._finalizer = weakref.finalize(self, lib.fast_free, ptr)
+        self._adopt(lib, ptr, lib.fast_free, f"a {self.height}×{self.width} board")
+        self._threads = nthreads
         if depth is not None:
             self.depth = depth
         self._call("fast_set_cells", a)
@@ -334,39 +290,19 @@ class FastBoard:
         threads: int | None = None, seed: int = 0, density: float = 0.5, **kw: Any,
     ) -> FastBoard:
         """A board with each cell alive with probability ``density`` (numpy's PCG64)."""
-        w, h = _check_size(width, height)
-        from gatenet.board import _check_density
+        w, h = check_size(width, height)
 
-        rng = np.random.default_rng(_check_seed(seed))
-        a = (rng.random((h, w)) < _check_density(density)).astype(np.uint8)
+        rng = np.random.default_rng(check_seed(seed))
+        a = (rng.random((h, w)) < check_density(density)).astype(np.uint8)
         return cls(a, circuit, kernel, threads, **kw)
 
     # -- plumbing ---------------------------------------------------------------------------
-
-    def _live(self) -> Any:
-        if not self._finalizer.alive:
-            raise ValueError("operation on a closed board")
-        return self._ptr
 
     def _call(self, name: str, *args: Any) -> Any:
         r = getattr(self._lib, name)(self._live(), *args)
         if isinstance(r, int) and r < 0:
             raise RuntimeError(f"{name} failed: {self._lib.fast_error()}")
         return r
-
-    def close(self) -> None:
-        """Free the C memory now (idempotent); the board is unusable afterwards."""
-        self._finalizer()
-
-    @property
-    def closed(self) -> bool:
-        return not self._finalizer.alive
-
-    def __enter__(self) -> FastBoard:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"population={self.population}"
@@ -376,10 +312,6 @@ class FastBoard:
                 f"{state}>")
 
     # -- the board ---------------------------------------------------------------------------
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.height, self.width)
 
     @property
     def threads(self) -> int:
@@ -392,7 +324,7 @@ class FastBoard:
 
     @threads.setter
     def threads(self, n: int) -> None:
-        n = _check_threads(n)
+        n = _threads(n)
         self._call("fast_set_threads", n)
         self._threads = n
 
@@ -412,9 +344,7 @@ class FastBoard:
 
     def step(self, n: int = 1) -> FastBoard:
         """Advance ``n`` generations (the GIL is released meanwhile); returns self."""
-        n = _check_steps(n)
-        if n >= 1 << 63:
-            raise ValueError(f"steps must be below 2**63, got {n}")
+        n = check_steps(n, limit=1 << 63)
         if n:
             self._call("fast_step", n)
         return self
@@ -430,7 +360,7 @@ class FastBoard:
 
     def time_steps(self, steps: int) -> float:
         """Seconds for ``steps`` generations, timed in C (no Python overhead inside)."""
-        steps = _check_steps(steps)
+        steps = check_steps(steps)
         t = float(self._lib.fast_time_steps(self._live(), steps))
         if t < 0:
             raise RuntimeError(f"fast_time_steps failed: {self._lib.fast_error()}")
@@ -440,161 +370,3 @@ class FastBoard:
     def vector_words(self) -> int:
         """Vector words per generation: band rows × words per row (what the bound counts)."""
         return int(self._call("fast_band_rows")) * int(self._call("fast_row_words"))
-
-
-# -- measuring ------------------------------------------------------------------------------
-
-#: Bitwise vector operations retired per cycle, per kernel width: Zen 4 figures (4 vector
-#: pipes for 256-bit logic, 512-bit ops double-pumped through them; 4 integer ALUs).
-#: Assumptions for the throughput bound, not measurements.
-ISSUE_WIDTH: dict[str, float] = {"scalar": 4.0, "avx2": 4.0, "avx512": 2.0}
-#: Per output word beyond the rule itself, for the interior words of a row (the two edge words
-#: add wrap-around carries and a mask): the west and east neighbour words of the newly loaded
-#: row. Two shifts and an OR each, or one funnel shift each with AVX-512 VBMI2.
-LAYOUT_OPS: dict[str, int] = {"scalar": 6, "avx2": 6, "avx512": 2}
-#: c/expert.c's count per output word for the rule alone (see its header comment).
-EXPERT_RULE_OPS = 22
-
-
-def layout_ops(kernel: str) -> int:
-    """Layout operations per interior output word of ``kernel`` (see :data:`LAYOUT_OPS`)."""
-    return LAYOUT_OPS[kernel.removeprefix("expert-")]
-
-
-def ops_per_word(kernel: str, circuit: Circuit | None = None,
-                 lut3: Lut3Circuit | None = None) -> int:
-    """Bitwise operations per output word: live gates (or LUTs) + layout, or the expert's."""
-    if kernel.startswith("expert"):
-        return EXPERT_RULE_OPS + layout_ops(kernel)
-    if lut3 is not None and kernel == "avx512":
-        from gatenet.emit.ternary import _live
-
-        return len(_live(lut3)) + layout_ops(kernel)
-    if circuit is None:
-        raise TypeError("a circuit kernel's operation count needs the circuit")
-    return sum(live_gates(circuit)) + layout_ops(kernel)
-
-
-_LANES = {"scalar": 1, "avx2": 4, "avx512": 8}
-
-
-def vector_words(kernel: str, width: int, height: int) -> int:
-    """Vector words one generation of a width × height board computes with ``kernel``:
-    ⌈height / lanes⌉ rows of ⌈width / 64⌉ words (what the throughput bound counts)."""
-    lanes = _LANES[kernel.removeprefix("expert-")]
-    return -(-height // lanes) * -(-width // 64)
-
-
-def throughput_bound_us(kernel: str, vector_words: int, ops: float,
-                        clock_mhz: float | None = None) -> float | None:
-    """The instruction-throughput bound in µs per step: ops × words ÷ issue width ÷ clock.
-
-    Ignores loads, stores and the halo copy, so real kernels sit above it; None when the
-    clock is unknown.
-    """
-    mhz = machine.cpu_mhz() if clock_mhz is None else clock_mhz
-    if not mhz:
-        return None
-    width = ISSUE_WIDTH[kernel.removeprefix("expert-")]
-    return ops * vector_words / width / mhz
-
-
-def measure(
-    kernel: str = "auto",
-    width: int = 512,
-    height: int = 512,
-    threads: int | None = 1,
-    steps: int | None = None,
-    repeats: int = 5,
-    circuit: Circuit | None = None,
-    seed: int = 0,
-    depth: int | None = None,
-    lut3: Lut3Circuit | None = None,
-) -> dict[str, Any]:
-    """Time ``kernel`` on a random ``height × width`` board: medians of ``repeats`` runs.
-
-    Each repeat times ``steps`` generations in C (default: about 5·10⁸ cell updates, at
-    least 3 steps). ``circuit`` defaults to the hand-made Life circuit, ``depth`` to the
-    board's automatic temporal-blocking depth; ``lut3`` runs the "avx512" kernel in its
-    LUT3 form (``"lut3"`` in the result says whether it did). Returns plain
-    numbers (µs per step, cell updates per second, the throughput bound and the fraction of
-    it reached) so a benchmark table or the book can use them directly.
-    ``cpu_us_per_step`` is the process CPU time (all threads) per step: on a shared machine
-    it shows parallel efficiency even when wall-clock times are hostage to other load.
-
-    Two bounds: ``bound_us_per_step`` counts two-input gates (ops_per_word), and
-    ``loop_bound_us_per_step`` counts the logic and shift instructions the compiler actually
-    emitted in the kernel's inner loop (see :mod:`gatenet.fast_asm`; None without objdump).
-    With AVX-512 the second is lower, because GCC folds gates into ``vpternlogq``. Both
-    use the nominal clock from /proc/cpuinfo; a boosting CPU can beat them.
-    """
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
-    w, h = _check_size(width, height)
-    if steps is None:
-        steps = max(3, min(1000, 500_000_000 // (w * h)))
-    steps = _check_steps(steps)
-    if steps < 1:
-        raise ValueError("steps must be ≥ 1 to time anything")
-    kernel = resolve_kernel(kernel)
-    circ = circuit if circuit is not None else _default_circuit()
-    with FastBoard.random(w, h, circ, kernel, threads, seed=seed, density=0.35,
-                          depth=depth, lut3=lut3) as b:
-        lib_path = b._lib.path
-        used_lut3 = b.lut3
-        b.step(max(1, steps // 10))  # warm caches, page in both buffers
-        times, cpu = [], []
-        for _ in range(repeats):
-            c0 = time.process_time()
-            times.append(b.time_steps(steps) / steps * 1e6)
-            cpu.append((time.process_time() - c0) / steps * 1e6)
-        words = b.vector_words
-        nthreads = b.threads
-        used_depth = b.depth
-    med = statistics.median(times)
-    ops = ops_per_word(kernel, circ, used_lut3)
-    mhz = machine.cpu_mhz()
-    bound = throughput_bound_us(kernel, words, ops, mhz)
-    bound_threads = bound / nthreads if bound is not None else None
-    profile = _loop_profile(lib_path, kernel)
-    loop_ops = profile["logic"] + profile["shift"] if profile else None
-    loop_bound = (throughput_bound_us(kernel, words, loop_ops, mhz)
-                  if loop_ops is not None else None)
-    loop_bound_threads = loop_bound / nthreads if loop_bound is not None else None
-    return {
-        "kernel": kernel,
-        "lut3": used_lut3 is not None,
-        "width": w,
-        "height": h,
-        "threads": nthreads,
-        "depth": used_depth,
-        "steps": steps,
-        "repeats": repeats,
-        "us_per_step": med,
-        "us_per_step_min": min(times),
-        "us_per_step_all": times,
-        "cpu_us_per_step": statistics.median(cpu),
-        "cell_updates_per_s": w * h / (med * 1e-6),
-        "ns_per_cell": med * 1e3 / (w * h),
-        "ops_per_word": ops,
-        "vector_words": words,
-        "issue_width": ISSUE_WIDTH[kernel.removeprefix("expert-")],
-        "clock_mhz": mhz,
-        "bound_us_per_step": bound_threads,
-        "fraction_of_bound": (bound_threads / med) if bound_threads else None,
-        "loop_profile": profile,
-        "loop_bound_us_per_step": loop_bound_threads,
-        "fraction_of_loop_bound": (loop_bound_threads / med) if loop_bound_threads else None,
-    }
-
-
-def _loop_profile(path: Path, kernel: str) -> dict[str, float] | None:
-    """The inner loop's instruction mix, or None when objdump cannot tell."""
-    import subprocess
-
-    from gatenet import fast_asm
-
-    try:
-        return fast_asm.loop_profile(path, kernel)
-    except (FileNotFoundError, ValueError, subprocess.SubprocessError):
-        return None

@@ -1,0 +1,164 @@
+"""``python -m gatenet.bench step``: every kernel on square boards, side by side in one run.
+
+Performance claims in this project are ratios taken side by side in one run on one machine,
+as medians of repeats, with the machine described next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+
+from gatenet import machine
+from gatenet.bench.records import StepRecord
+from gatenet.bench.timing import time_jax_network, time_jaxbits, time_numpy_reference
+
+
+def bench_step(
+    sizes: Sequence[int] = (512,),
+    circuit=None,
+    learned=None,
+    threads: Sequence[int] = (1, 2),
+    repeats: int = 5,
+    float_network_max: int = 512,
+    numpy_max: int = 2048,
+    progress: Callable[[StepRecord], None] | None = None,
+    budget_s: float = 0.05,
+) -> list[StepRecord]:
+    """Every kernel on square boards of each size, side by side in one run.
+
+    ``circuit`` is the two-input circuit the project's kernels run (default: the smallest
+    circuit of ``learned``); ``learned`` (a :class:`gatenet.pipeline.Learned`) also supplies
+    the trained float network and, when it has one with ``circuit``'s truth table, the LUT3
+    mapping (``learned.lut3``), timed as the "avx512" kernel's LUT3 form. Slow baselines are
+    limited to small boards (``float_network_max``, ``numpy_max``).
+
+    The native kernels (the write-up's method, the scalar runtime, every fast kernel at every
+    thread count) are timed by :func:`gatenet.bench.ladder.measure_size`: interleaved repeat by
+    repeat, about ``budget_s`` seconds each, so a burst of load elsewhere (or a phase in
+    which a virtual machine's second core is slow) hits all of them alike and their ratios
+    stay honest. Each fast kernel's record notes its instruction-throughput bound.
+    """
+    from gatenet.bench import ladder
+    from gatenet.runtime import fast
+
+    if circuit is None:
+        if learned is None:
+            raise ValueError("bench_step needs a circuit or a learned pipeline result")
+        circuit = learned.circuit
+    out: list[StepRecord] = []
+
+    def add(rec: StepRecord) -> None:
+        out.append(rec)
+        if progress:
+            progress(rec)
+
+    lut3 = getattr(learned, "lut3", None)
+    if lut3 is not None:
+        try:
+            fast.check_lut3(circuit, lut3)
+        except ValueError:
+            lut3 = None  # an explicit circuit for another rule: no matching LUT3 form
+    contenders = [
+        ladder.Contender("write-up's scalar method", "writeup", kind="baseline"),
+        ladder.Contender("project scalar runtime (runtime.c)", "runtime"),
+    ]
+    for k in fast.available_kernels():
+        for th in threads:
+            if k.startswith("expert"):
+                name = f"hand-written expert kernel ({k.removeprefix('expert-')})"
+                contenders.append(ladder.Contender(name, "fast", k, th, kind="baseline"))
+                continue
+            contenders.append(ladder.Contender(f"project {k} kernel", "fast", k, th))
+            if k == "avx512" and lut3 is not None:
+                contenders.append(ladder.Contender(
+                    "project avx512 kernel, LUT3 form (vpternlogq per LUT)", "fast", k, th,
+                    lut3=lut3))
+    for n in sizes:
+        if learned is not None and n <= float_network_max:
+            net, params = learned.network, learned.params
+            for hard in (False, True):
+                mode = "hard" if hard else "soft"
+                t = time_jax_network(net, params, n, n, hard=hard, repeats=max(1, repeats // 2))
+                add(StepRecord.of(f"JAX float network, {mode}, one batch", "baseline", n, n, 0, t))
+                if n == 512:
+                    t = time_jax_network(net, params, n, n, hard=hard, batch=512,
+                                         repeats=max(1, repeats // 2))
+                    add(StepRecord.of(f"JAX float network, {mode}, 512 batches of 512",
+                                      "baseline", n, n, 0, t, "the write-up's framing"))
+        if n <= numpy_max:
+            add(StepRecord.of("numpy reference (np.roll + table)", "baseline", n, n, 1,
+                              time_numpy_reference(n, n, max(1, repeats // 2))))
+        add(StepRecord.of("JAX uint32 bit ops", "project", n, n, 0,
+                          time_jaxbits(circuit, n, n, repeats=repeats)))
+        for c, rec in zip([c for c in contenders if c.applies(n)],
+                          ladder.measure_size(contenders, n, circuit, budget_s, repeats),
+                          strict=True):
+            if c.runtime == "fast":
+                rec.note = _bound_note(c, n, circuit)
+            add(rec)
+    return out
+
+
+def _bound_note(c, n: int, circuit) -> str:
+    """The instruction-throughput bound of a fast-kernel contender, as a record note."""
+    from gatenet.bench import model
+
+    words = model.vector_words(c.kernel, n, n)
+    ops = model.ops_per_word(c.kernel, circuit, c.lut3)
+    bound = model.throughput_bound_us(c.kernel, words, ops)
+    note = f"bound {bound / c.threads:.2f} µs/step" if bound else ""
+    if c.lut3 is not None:
+        note = f"{len(c.lut3)} LUTs" + (f"; {note}" if note else "")
+    return note
+
+
+def cmd_step(args: argparse.Namespace) -> int:
+    from gatenet import pipeline
+    from gatenet.bench import ladder
+    from gatenet.ir.circuit import Circuit
+
+    sizes = [int(x) for x in args.sizes.split(",")]
+    threads = [int(x) for x in args.threads.split(",")]
+    learned = None
+    if args.circuit:
+        circuit = Circuit.load(args.circuit)
+    else:
+        learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
+                                        progress=False)
+        circuit = learned.circuit
+    log = sys.stderr if args.json else sys.stdout
+    print(f"# machine: {machine.one_line()}", file=log)
+    print(f"# circuit: {len(circuit)} two-input gates", file=log)
+    print(f"# two-core capacity before: {ladder.core_capacity():.2f} "
+          "(2.0 = two free cores, see gatenet.bench.ladder.core_capacity)", file=log, flush=True)
+
+    def show(r: StepRecord) -> None:
+        print(f"{r.width:>5}² {r.threads:>2}t  {r.us_per_step:>12.2f} µs/step  "
+              f"{r.cell_updates_per_s:>10.3g} cells/s  {r.name}"
+              + (f"  [{r.note}]" if r.note else ""), file=log, flush=True)
+
+    records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
+                         budget_s=args.budget)
+    print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)
+    if args.json:
+        print(json.dumps([asdict(r) for r in records], indent=1))
+        return 0
+    print(file=log)
+    for n in sizes:
+        rs = [r for r in records if r.width == n]
+        ref = next((r for r in rs if r.name == "write-up's scalar method"), None)
+        flt = next((r for r in rs if r.name == "JAX float network, soft, one batch"), None)
+        for label, pool in (("project", [r for r in rs if r.kind == "project"]),
+                            ("any", rs)):
+            best = min(pool, key=lambda r: r.us_per_step)
+            line = f"{n}², fastest {label}: {best.name} ({best.threads} threads)"
+            if ref:
+                line += f", {ref.us_per_step / best.us_per_step:.1f}× the write-up's method"
+            if flt:
+                line += f", {flt.us_per_step / best.us_per_step:.3g}× the float network"
+            print(line, file=log)
+    return 0

@@ -1,0 +1,342 @@
+"""Compile C with the system compiler, cache the shared library, load it through cppyy.
+
+Why a real compiler and not only cppyy's JIT: ``gcc -O3`` is what the benchmarks are about,
+and a ``.so`` on disk is reused across processes. cppyy is the glue: it reads declarations
+of the exported functions and calls them directly with numpy arrays for pointer arguments.
+
+One loader serves every library (:func:`load_unit`): the scalar runtime and the write-up's
+runtime (:func:`load`), and the fast SIMD runtime (:mod:`gatenet.runtime.fast`). A library
+is described by an :class:`Api` (its opaque handle type and exported functions) and a
+*compile unit*: a few lines of C that ``#define`` every exported name with a suffix and then
+``#include`` the hand-written sources shipped in ``gatenet/csrc``. The suffix is the hash of
+everything that went into the library (source text, flags, compiler version, host CPU for
+``-march=native``), because all libraries loaded through cppyy share one global symbol
+namespace; the C sources stay plain.
+
+Cache. Libraries live in ``$GATENET_CACHE/native`` (default: the platform's user cache dir)
+as ``<kind>_<hash>.so``; a build writes a temporary file and renames it into place, so
+concurrent builds of the same library never expose a half-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gatenet import machine
+from gatenet.emit.c import default_name, emit_c
+from gatenet.ir.circuit import Circuit
+from gatenet.ir.names import check_rule_shape
+from gatenet.storage import atomic_write_text, cache_subdir
+
+DEFAULT_FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-Wall", "-Wextra")
+#: Always added: what makes the output a loadable shared library.
+REQUIRED_FLAGS: tuple[str, ...] = ("-fPIC", "-shared", "-std=c11")
+
+
+class NativeBuildError(RuntimeError):
+    """The C compiler failed (or is missing); ``stderr`` holds what it printed."""
+
+    def __init__(self, message: str, stderr: str = "", command: Sequence[str] = ()) -> None:
+        super().__init__(f"{message}\n{stderr}".rstrip())
+        self.stderr = stderr
+        self.command = list(command)
+
+
+# -- locations ----------------------------------------------------------------------------
+
+
+def c_dir() -> Path:
+    """The directory holding the hand-written C sources, shipped inside the package."""
+    d = Path(str(importlib.resources.files("gatenet") / "csrc"))
+    if not (d / "runtime.c").is_file():
+        raise FileNotFoundError(f"the gatenet C sources are missing from {d}; reinstall gatenet")
+    return d
+
+
+def read_sources(names: Sequence[str]) -> str:
+    """The text of the named C sources, concatenated (part of a build key)."""
+    d = c_dir()
+    return "".join((d / name).read_text() for name in names)
+
+
+def cache_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """Where libraries go: ``path``, else the ``native`` folder of the gatenet cache."""
+    if path is None:
+        return cache_subdir("native")
+    p = Path(path)
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+# -- building -----------------------------------------------------------------------------
+
+
+def find_compiler(compiler: str | None = None) -> str:
+    """``compiler``, else ``$CC``, else ``cc``/``gcc`` — as an absolute path."""
+    try:
+        return machine.find_compiler(compiler)
+    except FileNotFoundError as e:
+        raise NativeBuildError(str(e)) from None
+
+
+def build_key(source: str, flags: Sequence[str], compiler: str) -> str:
+    """Hash of everything that determines the library's bytes."""
+    h = hashlib.sha256()
+    native_cpu = any(f in ("-march=native", "-mtune=native") for f in flags)
+    host = machine.host_key() if native_cpu else ""
+    for part in (source, "\0".join(flags), compiler, machine.compiler_version(compiler), host):
+        h.update(part.encode())
+        h.update(b"\x00\x01")
+    return h.hexdigest()[:16]
+
+
+def build_shared(
+    source: str,
+    *,
+    kind: str,
+    flags: Sequence[str] | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    compiler: str | None = None,
+    key: str | None = None,
+) -> Path:
+    """Compile ``source`` (a self-contained compile unit) to ``<cache>/<kind>_<key>.so``.
+
+    Returns at once if that file exists. ``key`` defaults to :func:`build_key`; pass it when
+    the source already embeds the key (as symbol suffixes do).
+    """
+    cc = find_compiler(compiler)
+    all_flags = [*(DEFAULT_FLAGS if flags is None else flags)]
+    all_flags += [f for f in REQUIRED_FLAGS if f not in all_flags]
+    key = key or build_key(source, all_flags, cc)
+    out_dir = cache_dir(cache)
+    lib = out_dir / f"{kind}_{key}.so"
+    if lib.exists():
+        return lib
+    src = out_dir / f"{kind}_{key}.c"
+    atomic_write_text(src, source)
+    fd, tmp = tempfile.mkstemp(prefix=f".{lib.name}.", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    cmd = [cc, *all_flags, "-I", str(c_dir()), str(src), "-o", tmp]
+    try:
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+        except OSError as e:
+            raise NativeBuildError(f"cannot run the C compiler {cc}: {e.strerror}; set CC to "
+                                   "a working C compiler", command=cmd) from None
+        if proc.returncode != 0:
+            raise NativeBuildError(
+                f"C compiler {cc} failed (exit {proc.returncode}) building {src}",
+                proc.stderr, cmd,
+            )
+        os.replace(tmp, lib)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return lib
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Api:
+    """A library's interface: its opaque handle type, and its exported functions as
+    ``(return type, name, parameters)``; ``release_gil`` names the long-running ones."""
+
+    opaque: str
+    functions: tuple[tuple[str, str, str], ...]
+    release_gil: frozenset[str] = frozenset()
+
+    def renames(self, suffix: str) -> str:
+        """``#define name name_<suffix>`` for every exported function."""
+        return "".join(f"#define {n} {n}_{suffix}\n" for _, n, _ in self.functions)
+
+    def declarations(self, suffix: str) -> str:
+        """C declarations of the suffixed functions, for cppyy."""
+        lines = ["#include <stddef.h>", "#include <stdint.h>",
+                 f"typedef struct {self.opaque} {self.opaque};"]
+        lines += [f"{ret} {name}_{suffix}({params});" for ret, name, params in self.functions]
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class NativeLib:
+    """A loaded library: its path, symbol suffix and the cppyy functions by plain name."""
+
+    kind: str
+    path: Path
+    suffix: str
+    functions: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.functions[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+#: Loaded libraries by key: a library is built and loaded once per process.
+_LOADED: dict[str, NativeLib] = {}
+
+
+def load_unit(
+    kind: str,
+    unit: Callable[[str], str],
+    api: Api,
+    *,
+    key_text: str = "",
+    flags: Sequence[str] | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    compiler: str | None = None,
+) -> NativeLib:
+    """Build (or reuse) and load one library; the same request again returns the same object.
+
+    ``unit(suffix)`` is the compile unit's text with the symbol suffix filled in;
+    ``key_text`` is whatever else the unit depends on but does not contain (the text of the
+    sources it ``#include``\\ s), so the key changes when they do.
+    """
+    cc = find_compiler(compiler)
+    all_flags = [*(DEFAULT_FLAGS if flags is None else flags), *REQUIRED_FLAGS]
+    key = build_key(unit("SUFFIX") + key_text, all_flags, cc)
+    if key in _LOADED:
+        return _LOADED[key]
+    path = build_shared(unit(key), kind=kind, flags=all_flags, cache=cache, compiler=cc, key=key)
+    decl = path.with_suffix(".h")
+    if not decl.exists():
+        atomic_write_text(decl, api.declarations(key))
+
+    import cppyy
+
+    cppyy.c_include(str(decl))
+    cppyy.load_library(str(path))
+    fns = {name: getattr(cppyy.gbl, f"{name}_{key}") for _, name, _ in api.functions}
+    for name in api.release_gil:
+        fns[name].__release_gil__ = True  # long runs should not block other Python threads
+    lib = NativeLib(kind, path, key, fns)
+    _LOADED[key] = lib
+    return lib
+
+
+# -- the scalar runtime and the write-up's runtime -----------------------------------------
+
+#: runtime.c: the scalar runtime a reader studies first.
+RUNTIME_API = Api("gatenet_board", (
+    ("gatenet_board *", "gatenet_board_new", "size_t width, size_t height"),
+    ("void", "gatenet_board_free", "gatenet_board *b"),
+    ("void", "gatenet_board_fill_random", "gatenet_board *b, uint64_t seed, double density"),
+    ("void", "gatenet_board_load", "gatenet_board *b, const uint8_t *cells"),
+    ("void", "gatenet_board_store", "const gatenet_board *b, uint8_t *cells"),
+    ("uint64_t", "gatenet_board_population", "const gatenet_board *b"),
+    ("void", "gatenet_board_step", "gatenet_board *b, uint64_t generations"),
+), frozenset({"gatenet_board_step"}))
+
+#: writeup_baseline.c: the write-up's own runtime, for side-by-side benchmarks.
+WRITEUP_API = Api("writeup_sim", (
+    ("writeup_sim *", "writeup_new", "size_t width, size_t height"),
+    ("void", "writeup_free", "writeup_sim *s"),
+    ("void", "writeup_load", "writeup_sim *s, const uint64_t *words"),
+    ("void", "writeup_store", "const writeup_sim *s, uint64_t *words"),
+    ("void", "writeup_fill_random", "writeup_sim *s"),
+    ("void", "writeup_step", "writeup_sim *s, uint64_t generations"),
+), frozenset({"writeup_step"}))
+
+
+@dataclass(frozen=True)
+class _Kind:
+    api: Api
+    sources: tuple[str, ...]  # the last one is #included by the unit
+    circuit_alias: str  # the name the runtime calls the circuit by
+
+
+_KINDS = {
+    "runtime": _Kind(RUNTIME_API, ("runtime.h", "runtime.c"), "gatenet_circuit"),
+    "writeup": _Kind(WRITEUP_API, ("writeup_baseline.c",), "conway"),
+}
+
+
+def load(
+    kind: str,
+    circuit: Circuit,
+    *,
+    flags: Sequence[str] | None = None,
+    cache: str | os.PathLike[str] | None = None,
+    compiler: str | None = None,
+) -> NativeLib:
+    """Build (or reuse) and load the ``kind`` library ("runtime" or "writeup") for a circuit.
+
+    Loading the same circuit with the same flags again returns the same object.
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"unknown library kind {kind!r}; expected one of {sorted(_KINDS)}")
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"expected a gatenet Circuit, got {type(circuit).__name__}")
+    check_rule_shape(circuit)
+    spec = _KINDS[kind]
+    header = emit_c(circuit)
+
+    def unit(suffix: str) -> str:
+        return (
+            f"/* gatenet.runtime.native: {kind} for circuit {circuit.content_hash()} */\n"
+            f"{spec.api.renames(suffix)}\n#include <stdint.h>\ntypedef uint64_t cell;\n\n"
+            f"{header}\n#define {spec.circuit_alias} {default_name(circuit)}\n"
+            f'#include "{spec.sources[-1]}"\n'
+        )
+
+    return load_unit(kind, unit, spec.api, key_text=read_sources(spec.sources), flags=flags,
+                     cache=cache, compiler=compiler)
+
+
+def load_runtime(circuit: Circuit, **kwargs: Any) -> NativeLib:
+    """The scalar runtime (runtime.c) with ``circuit`` inlined; see :func:`load`."""
+    return load("runtime", circuit, **kwargs)
+
+
+def load_writeup_baseline(circuit: Circuit, **kwargs: Any) -> NativeLib:
+    """The write-up's runtime (csrc/writeup_baseline.c) with ``circuit``; see :func:`load`.
+
+    Wrap it in :class:`gatenet.runtime.board.WriteupBoard` to use it like a Board.
+    """
+    return load("writeup", circuit, **kwargs)
+
+
+# -- "it is just C": the emitted text, JIT-compiled by cppyy --------------------------------
+
+_JITTED: dict[str, Callable[[Sequence[int]], int]] = {}
+
+
+def jit_circuit(circuit: Circuit) -> Callable[[Sequence[int]], int]:
+    """The emitted C function, compiled in-process by cppyy (Cling), as a Python callable.
+
+    The callable takes ``n_inputs`` 64-bit words (one per input, in input order) and returns
+    the output word: 64 evaluations of the circuit per call. Idempotent per circuit.
+    """
+    h = circuit.content_hash()
+    if h in _JITTED:
+        return _JITTED[h]
+    import cppyy
+
+    ns = f"gatenet_jit_{h}"
+    n = circuit.n_inputs
+    cppyy.cppdef(
+        f"namespace {ns} {{\ntypedef uint64_t cell;\n{emit_c(circuit)}\n"
+        f"uint64_t eval(const uint64_t *in) {{ return {default_name(circuit)}(in); }}\n}}\n"
+    )
+    fn = getattr(cppyy.gbl, ns).eval
+
+    def evaluate(words: Sequence[int]) -> int:
+        arr = np.asarray(words, dtype=np.uint64)
+        if arr.shape != (n,):
+            raise ValueError(f"expected {n} input words, got shape {arr.shape}")
+        return int(fn(np.ascontiguousarray(arr)))
+
+    _JITTED[h] = evaluate
+    return evaluate

@@ -1,0 +1,14 @@
+"""Logic synthesis through Yosys and ABC: shrink a learned circuit, never rebuild it from
+its truth table.
+
+- :mod:`~gatenet.synth.scripts` — the named ABC scripts and the structural check;
+- :mod:`~gatenet.synth.yosys` — running Yosys in a subprocess;
+- :mod:`~gatenet.synth.blif` — BLIF out to the tools and back in;
+- :mod:`~gatenet.synth.flow` — :func:`synthesize_gates`, :func:`synthesize_lut3`, cached and
+  verified.
+"""
+
+from gatenet.synth.flow import synthesize_gates, synthesize_lut3
+from gatenet.synth.yosys import SynthesisError
+
+__all__ = ["SynthesisError", "synthesize_gates", "synthesize_lut3"]
