@@ -1,6 +1,6 @@
-"""Hand-built circuits for the C tests (no training needed).
+"""Test circuits and board shapes, defined once for every test module (no training needed).
 
-``table_circuit`` turns any 512-entry truth table into a circuit by Shannon expansion with
+Test modules import from here, never from each other. ``table_circuit`` turns any 512-entry truth table into a circuit by Shannon expansion with
 shared sub-tables (a reduced ordered BDD made of muxes). It works for *asymmetric* rules,
 which matter: Life is mirror-symmetric, so a runtime that swapped W and E, or NW and SE,
 would still pass every Life test.
@@ -8,9 +8,12 @@ would still pass every Life test.
 
 from __future__ import annotations
 
+import functools
+import random
 from pathlib import Path
 
 import numpy as np
+from hypothesis import strategies as st
 
 from gatenet import gates
 from gatenet.ir.circuit import Circuit, Gate
@@ -18,6 +21,23 @@ from gatenet.ir.netlist import assert_exact
 
 #: The C test harnesses (not part of the package).
 HARNESS = Path(__file__).resolve().parent / "c"
+
+#: Board shapes (height, width) for every runtime test (scalar runtime, fast kernels, LUT3):
+#: a single cell, a single word, widths just below/above a word, heights that do not divide
+#: into the lanes, boards shorter than the lane count, tall and narrow, wide and flat, and
+#: one board large enough for several tiles.
+SHAPES = [
+    (1, 1), (1, 64), (64, 1), (3, 5), (5, 3), (63, 64), (64, 63), (64, 65), (65, 64),
+    (65, 130), (130, 65), (200, 7), (7, 200), (2, 129), (4, 128), (512, 512), (1000, 3),
+]  # fmt: skip
+
+#: The seed of :func:`asym`, the one asymmetric test rule.
+ASYM_SEED = 7
+
+
+def shape_id(shape: tuple[int, int]) -> str:
+    """``"HxW"``: the test id of a board shape."""
+    return f"{shape[0]}x{shape[1]}"
 
 
 def table_circuit(table: np.ndarray, **meta) -> Circuit:
@@ -85,6 +105,46 @@ def asymmetric_circuit(seed: int) -> Circuit:
     t = random_table(seed)
     t[0] = 1
     return table_circuit(t)
+
+
+@functools.cache
+def asym() -> Circuit:
+    """The asymmetric test rule (:func:`asymmetric_circuit` of :data:`ASYM_SEED`), built once."""
+    return asymmetric_circuit(ASYM_SEED)
+
+
+def random_circuit(seed: int, n_inputs: int = 9, n_gates: int = 30, **names) -> Circuit:
+    """Any ops (constants, pass-throughs, a == b included), output on a random node."""
+    rng = random.Random(seed)
+    gl = []
+    for k in range(n_gates):
+        node = n_inputs + k
+        a = rng.randrange(node)
+        b = a if rng.random() < 0.1 else rng.randrange(node)
+        gl.append(Gate(rng.randrange(gates.N_GATES), a, b))
+    out = rng.randrange(n_inputs + n_gates) if rng.random() < 0.2 else n_inputs + n_gates - 1
+    return Circuit(n_inputs, tuple(gl), (out,), **names)
+
+
+@st.composite
+def random_circuits(draw: st.DrawFn, max_gates: int = 40) -> Circuit:
+    """Hypothesis strategy: random gates over earlier nodes, 1-3 outputs. Few inputs make
+    duplicates, constants-by-accident (``x ∧ ¬x``) and NOT chains common, which is what the
+    optimisation passes feed on."""
+    n = draw(st.integers(1, 9))
+    n_gates = draw(st.integers(0, max_gates))
+    recent = draw(st.booleans())  # wire mostly to recent nodes: deep chains
+    gs = []
+    for k in range(n_gates):
+        node = n + k
+        lo = max(0, node - 4) if recent else 0
+        op = draw(st.integers(0, 15))
+        a = draw(st.integers(lo, node - 1))
+        b = draw(st.integers(lo, node - 1))
+        gs.append(Gate(op, a, b))
+    n_nodes = n + n_gates
+    outs = draw(st.lists(st.integers(max(0, n_nodes - 6), n_nodes - 1), min_size=1, max_size=3))
+    return Circuit(n, tuple(gs), tuple(outs))
 
 
 def run_fast_harness(tmp_path, defines: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""The fast runtime (c/fast.c, gatenet.runtime.fast) against the numpy reference, rules.step.
+"""The fast runtime (csrc/fast.c, gatenet.runtime.fast) against the numpy reference, rules.step.
 
 Every kernel the CPU supports, at one and two threads, on board shapes chosen to hit the
 layout's edge cases (a single cell, a single word, widths just below/above a word, heights

@@ -84,7 +84,7 @@ def test_random_fill_is_deterministic_and_matches_the_documented_generator() -> 
     a2 = Board.random(70, 3, seed=5, density=0.3, circuit=LIFE).to_array()
     assert np.array_equal(a1, a2)
     assert not np.array_equal(a1, Board.random(70, 3, seed=6, density=0.3, circuit=LIFE).to_array())
-    # reimplementation of c/runtime.h's description: splitmix64 seed, xorshift64 per cell
+    # reimplementation of csrc/runtime.h's description: splitmix64 seed, xorshift64 per cell
     m = 2**64 - 1
     x = (5 + 0x9E3779B97F4A7C15) & m
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m

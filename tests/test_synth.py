@@ -1,4 +1,9 @@
-"""Synthesis through Yosys/ABC: results are exact, not larger, cached, and failures explain."""
+"""Synthesis through Yosys/ABC: results are exact, not larger, cached, and failures explain.
+
+Results go to the session's cache (tests/conftest.py), so a circuit synthesised with the
+same script and options by several tests — here, in tests/test_fast_lut3.py or in a
+chapter — runs Yosys once per run at most; the tests of the cache itself use their own.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import inspect
 import numpy as np
 import pytest
 
+from _circuits import random_circuit
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.handmade import handmade_life
 from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.netlist import assert_exact
 from gatenet.synth.blif import blif_to_circuit
@@ -26,33 +33,6 @@ from gatenet.synth.scripts import (
 from gatenet.synth.yosys import SynthesisError
 
 
-def life_adder_circuit() -> Circuit:
-    """Life from adders: count the eight neighbours, compare with 2 and 3 (28 gates)."""
-    gl: list[Gate] = []
-
-    def g(op: int, a: int, b: int) -> int:
-        gl.append(Gate(op, a, b))
-        return 9 + len(gl) - 1
-
-    def half(a: int, b: int) -> tuple[int, int]:
-        return g(gates.XOR, a, b), g(gates.AND, a, b)
-
-    def full(a: int, b: int, c: int) -> tuple[int, int]:
-        t = g(gates.XOR, a, b)
-        return g(gates.XOR, t, c), g(gates.OR, g(gates.AND, a, b), g(gates.AND, t, c))
-
-    nw, n, ne, w, c, e, sw, s, se = range(9)
-    s1, c1 = full(nw, n, ne)
-    s2, c2 = full(w, e, sw)
-    s3, c3 = half(s, se)
-    ones, c4 = full(s1, s2, s3)
-    t, fours_a = full(c1, c2, c3)
-    twos, fours_b = half(t, c4)
-    many = g(gates.OR, fours_a, fours_b)
-    out = g(gates.AND, g(gates.A_AND_NOT_B, twos, many), g(gates.OR, ones, c))
-    return assert_exact(Circuit(9, tuple(gl), (out,)), rules.LIFE.table, "adder life")
-
-
 def bloated(circuit: Circuit) -> Circuit:
     """The same function with redundant gates (double negations, duplicated logic)."""
     gl = list(circuit.gates)
@@ -65,32 +45,55 @@ def bloated(circuit: Circuit) -> Circuit:
     return Circuit(n, tuple(gl), (out,))
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """An empty cache of the test's own, for the tests of caching itself."""
     monkeypatch.setenv("GATENET_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def yosys_runs(monkeypatch) -> list[str]:
+    """The command scripts of every Yosys run the test makes (cache hits make none)."""
+    from gatenet.synth import flow
+
+    runs: list[str] = []
+    real = flow.run_yosys
+
+    def counting(commands, workdir, timeout=600):
+        runs.append(commands)
+        return real(commands, workdir, timeout)
+
+    monkeypatch.setattr(flow, "run_yosys", counting)
+    return runs
+
+
+#: The small "strong" budget every test of the strong and "best" scripts uses, so they
+#: share cache entries.
+BUDGET = {"iterations": 1, "patience": 10, "timeout": 5}
 
 
 LIBRARY_OPS = {gates.AND, gates.OR, gates.XOR, gates.A_AND_NOT_B, gates.A_OR_NOT_B, gates.NOT_A}
 
 
 def test_default_gates_exact_and_not_larger() -> None:
-    c = bloated(life_adder_circuit())
+    c = bloated(handmade_life())
     r = synthesize_gates(c)
     assert isinstance(r, Circuit)
     assert_exact(r, rules.LIFE.table)
-    assert len(r) <= len(life_adder_circuit())
+    assert len(r) <= len(handmade_life())
     assert {g.op for g in r.gates} <= LIBRARY_OPS
     assert r.meta["synth"]["source_gates"] == len(c)
 
 
 def test_gate_library_is_respected() -> None:
-    r = synthesize_gates(life_adder_circuit(), gates=("NAND",))
+    r = synthesize_gates(handmade_life(), gates=("NAND",))
     assert_exact(r, rules.LIFE.table)
     assert {g.op for g in r.gates} <= {gates.NAND, gates.NOT_A}
 
 
 def test_default_lut3_exact_and_small() -> None:
-    c = life_adder_circuit()
+    c = handmade_life()
     r = synthesize_lut3(c)
     assert isinstance(r, Lut3Circuit)
     assert np.array_equal(r.truth_table()[:, 0], rules.LIFE.table)
@@ -98,7 +101,7 @@ def test_default_lut3_exact_and_small() -> None:
 
 
 def test_strong_scripts_small_budget() -> None:
-    c = life_adder_circuit()
+    c = handmade_life()
     rg = synthesize_gates(c, "strong", iterations=1, patience=10, timeout=5)
     assert_exact(rg, rules.LIFE.table)
     info = rg.meta["synth"]
@@ -109,7 +112,7 @@ def test_strong_scripts_small_budget() -> None:
 
 
 def test_strong_lut3_maps_the_strong_gate_netlist() -> None:
-    c = bloated(life_adder_circuit())
+    c = bloated(handmade_life())
     budget = {"iterations": 1, "patience": 10, "timeout": 5}
     rg = synthesize_gates(c, "strong", **budget)
     rl = synthesize_lut3(c, "strong", **budget)
@@ -150,7 +153,7 @@ def test_is_structural_spots_functional_commands() -> None:
 
 
 def test_from_function_reference_is_exact() -> None:
-    c = life_adder_circuit()
+    c = handmade_life()
     budget = {"iterations": 1, "patience": 10, "timeout": 5}
     rg = synthesize_gates(c, "from-function", **budget)
     assert_exact(rg, rules.LIFE.table)
@@ -170,13 +173,13 @@ def test_random_function_exact() -> None:
 
 def test_bad_script_raises_with_log() -> None:
     with pytest.raises(SynthesisError) as info:
-        synthesize_gates(life_adder_circuit(), "strash; no_such_abc_command; map")
+        synthesize_gates(handmade_life(), "strash; no_such_abc_command; map")
     assert info.value.log_tail  # the Yosys log says which step failed
     assert "ABC" in info.value.log_tail or "abc" in info.value.log_tail
 
 
 def test_bad_options_raise_value_error() -> None:
-    c = life_adder_circuit()
+    c = handmade_life()
     with pytest.raises(ValueError, match="unknown synthesis script"):
         synthesize_gates(c, "fastest")
     with pytest.raises(ValueError, match="gate types"):
@@ -201,7 +204,7 @@ def test_cache_hit_on_second_call(monkeypatch) -> None:
         return real(commands, workdir, timeout)
 
     monkeypatch.setattr(flow, "run_yosys", counting)
-    c = life_adder_circuit()
+    c = handmade_life()
     first = synthesize_lut3(c, "resyn2")
     assert any(cache_dir().glob("lut3-*.json"))
     n = len(runs)
@@ -216,7 +219,7 @@ def test_cache_hit_on_second_call(monkeypatch) -> None:
 
 
 def test_corrupt_cache_entry_is_recomputed() -> None:
-    c = life_adder_circuit()
+    c = handmade_life()
     synthesize_gates(c)
     for p in cache_dir().glob("gates-*.json"):
         p.write_text("{ not json")
@@ -233,7 +236,7 @@ def test_blif_reader_rejects_wide_covers() -> None:
 
 
 def test_best_is_the_smallest_of_the_scripts() -> None:
-    c = life_adder_circuit()
+    c = handmade_life()
     budget = {"iterations": 1, "patience": 10, "timeout": 5}
     for fn in (synthesize_gates, synthesize_lut3):
         r = fn(c, "best", **budget)

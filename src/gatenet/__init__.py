@@ -2,10 +2,14 @@
 shrink it, and compile it to bit-parallel C.
 
 The package is laid out as the pipeline; each subpackage imports only what stands to its
-left::
+left (``tests/test_packaging.py`` checks it)::
 
-    rules, gates ─► learn ─► ir ─► opt ─► synth ─► pipeline ─► emit ─► runtime ─► bench
-    (foundation)   (train)  (IR)  (passes) (ABC)   (one call)  (C…)   (boards)   (timing)
+    rules, gates ─► ir ─► learn ─► opt ─► synth ─► pipeline ─► emit ─► runtime ─► bench
+    (foundation)  (IR)   (train)  (passes) (ABC)  (one call)  (C…)   (boards)   (timing)
+
+The IR comes first because it is the vocabulary every later stage speaks: training ends by
+extracting a :class:`~gatenet.ir.circuit.Circuit`, and everything after reads and writes
+circuits.
 
 The names below are the public API, imported lazily (``import gatenet`` does not load JAX
 or cppyy until a name that needs them is used)::

@@ -39,7 +39,7 @@ class Learned:
     train_seconds: float
     compile_seconds: float
     stages: list[Stage] = field(default_factory=list)
-    lut3: Any = None  # a gatenet.lut.Lut3Circuit when synthesis ran
+    lut3: Any = None  # a gatenet.ir.lut.Lut3Circuit when synthesis ran
     params: list[np.ndarray] = field(default_factory=list)  # trained logits, per layer
 
     @property

@@ -76,17 +76,25 @@ def totalistic_table(birth: set[int], survive: set[int]) -> np.ndarray:
 
 
 def _digits(s: str, what: str, rule: str) -> set[int]:
+    """The neighbour counts spelled by ``s``: ASCII digits ``0``-``8`` only.
+
+    ``str.isdigit`` is not used on purpose: it accepts superscripts (``²``) and other
+    scripts' digits (fullwidth ``３``), which would silently read ``B3/S2²`` or ``B３/S２３``
+    as some rule the user never wrote.
+    """
     out = set()
     for ch in s:
-        if not ch.isdigit():
-            raise RuleError(f"rule {rule!r}: {what} contains {ch!r}, expected digits 0-8")
-        d = int(ch)
-        if d > 8:
+        if ch == "9":
+            raise RuleError(f"rule {rule!r}: {what} neighbour count 9 out of range 0-8")
+        if ch not in _COUNT_DIGITS:
             raise RuleError(
-                f"rule {rule!r}: {what} neighbour count {d} out of range 0-8"
+                f"rule {rule!r}: {what} contains {ch!r}, expected ASCII digits 0-8"
             )
-        out.add(d)
+        out.add(int(ch))
     return out
+
+
+_COUNT_DIGITS = "012345678"
 
 
 _BS = re.compile(r"^[Bb](?P<b>[^/]*)/[Ss](?P<s>[^/]*)$")

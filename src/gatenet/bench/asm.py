@@ -1,6 +1,6 @@
 """What the compiler made of the fast kernels: instructions per output word, from objdump.
 
-The throughput bound in :func:`gatenet.fast.measure` counts two-input gates. That is the
+The throughput bound in :func:`gatenet.bench.model.measure` counts two-input gates. That is the
 right yardstick for the scalar and AVX2 kernels, but with AVX-512 GCC folds two or three
 dependent gates into one ``vpternlogq`` (any 3-input function in one instruction), so a
 kernel can run *faster* than the gate-count bound. Counting the instructions of the
@@ -12,6 +12,12 @@ interior words of a row and one for the two edge words, which need masks and wra
 carries); the profile is the hot one, the loop with the fewest logic and shift instructions
 per output word. The source unrolls the loops (the circuit walk by three rows, the expert's
 by two), so counts are divided by that.
+
+Large circuits are not inlined: past a few hundred gates GCC keeps the circuit a function of
+its own and the loop *calls* it, so the loop's own instructions are only the glue around the
+call. A ``call`` to a function of the same library therefore counts as that function's whole
+body (the circuit is straight-line code), and ``calls`` in the profile says how many such
+calls one output word makes — 0 when the circuit was inlined.
 """
 
 from __future__ import annotations
@@ -79,23 +85,49 @@ def _inner_loops(insns: list[tuple[int, str, str]]) -> list[list[tuple[int, str,
 def loop_profile(library: str | Path, kernel: str) -> dict[str, float]:
     """Instructions per output word in ``kernel``'s inner loop, by class.
 
-    ``library`` is the fast .so (``gatenet.fast.load(circuit).path``). Classes: ``logic``
+    ``library`` is the fast .so (``gatenet.runtime.fast.load(circuit).path``). Classes: ``logic``
     (and/or/xor/andn/not/ternlog), ``shift``, ``load`` and ``store`` (moves touching memory),
     ``other`` (register moves, address arithmetic, the loop branch), ``total``, and
     ``ternlog`` (how many of the logic instructions are vpternlog).
     """
     symbol, words = _kernel_symbol(kernel)
-    profiles = [_profile(loop, words) for loop in _inner_loops(_disassemble(str(library),
-                                                                            symbol))]
+    path = str(library)
+    profiles = [_profile(loop, words, path) for loop in _inner_loops(_disassemble(path, symbol))]
     hot = [p for p in profiles if p["store"] > 0 and p["logic"] > 0]
     if not hot:
         raise ValueError(f"no loop of {kernel} computes output words")
     return min(hot, key=lambda p: p["logic"] + p["shift"])
 
 
-def _profile(loop: list[tuple[int, str, str]], words: int) -> dict[str, float]:
+#: What a circuit kernel's interior loop must touch per output word: the new row's word and
+#: the words beside it (three loads), and the output word (one store). More memory traffic
+#: than that is the compiler spilling registers to the stack.
+MIN_LOADS, MIN_STORES = 3, 1
+
+
+def spills(profile: dict[str, float]) -> bool:
+    """Whether a circuit kernel's loop profile moves more words than it must (see
+    :data:`MIN_LOADS`, :data:`MIN_STORES`): the sign of register spills."""
+    return profile["load"] > MIN_LOADS or profile["store"] > MIN_STORES
+
+
+_CALL = re.compile(r"^[0-9a-f]+ <([A-Za-z_][A-Za-z0-9_.]*)>$")
+
+
+def _classify(insns: list[tuple[int, str, str]], library: str, depth: int = 0) -> Counter[str]:
+    """Instruction counts by class; calls into ``library`` count as the callee's body."""
     c: Counter[str] = Counter()
-    for _, op, args in loop:
+    for _, op, args in insns:
+        m = _CALL.match(args.strip()) if op.startswith("call") else None
+        if m and depth < 2 and "@" not in m[1]:
+            try:
+                body = _disassemble(library, m[1])
+            except (ValueError, subprocess.SubprocessError):
+                body = None
+            if body is not None:
+                c += _classify(body, library, depth + 1)
+                c["calls"] += 1
+                continue
         if _LOGIC.match(op) and not op.startswith("vpternlog"):
             c["logic"] += 1
         elif op.startswith("vpternlog"):
@@ -108,7 +140,13 @@ def _profile(loop: list[tuple[int, str, str]], words: int) -> dict[str, float]:
             c["store" if args.rstrip().endswith(")") else "load"] += 1
         else:
             c["other"] += 1
-    total = sum(v for k, v in c.items() if k != "ternlog")
-    out = {k: c[k] / words for k in ("logic", "shift", "load", "store", "other", "ternlog")}
+    return c
+
+
+def _profile(loop: list[tuple[int, str, str]], words: int, library: str) -> dict[str, float]:
+    c = _classify(loop, library)
+    total = sum(v for k, v in c.items() if k not in ("ternlog", "calls"))
+    keys = ("logic", "shift", "load", "store", "other", "ternlog", "calls")
+    out = {k: c[k] / words for k in keys}
     out["total"] = total / words
     return out

@@ -8,7 +8,7 @@ same random board, calibrates a step count per contender to a time budget, and t
 them interleaved, repeat by repeat, reporting medians as :class:`gatenet.bench.StepRecord`.
 
 Contenders are plain descriptions (:class:`Contender`); the kernels themselves live in
-``c/writeup_baseline.c``, ``c/runtime.c`` and ``c/fast.c`` and are reached through
+``csrc/writeup_baseline.c``, ``csrc/runtime.c`` and ``csrc/fast.c`` and are reached through
 :mod:`gatenet.runtime.board` and :mod:`gatenet.runtime.fast`.
 """
 
@@ -34,10 +34,10 @@ from gatenet.ir.circuit import Circuit
 class Contender:
     """One rung: a label, and how to build its board.
 
-    ``runtime`` is "writeup" (the write-up's scalar method), "runtime" (``c/runtime.c``) or
-    "fast" (``c/fast.c`` with ``kernel``, ``threads`` and ``depth``; depth None means the
+    ``runtime`` is "writeup" (the write-up's scalar method), "runtime" (``csrc/runtime.c``) or
+    "fast" (``csrc/fast.c`` with ``kernel``, ``threads`` and ``depth``; depth None means the
     runtime's automatic choice). ``min_size`` skips boards smaller than that side. ``lut3``
-    (a :class:`gatenet.lut.Lut3Circuit` of the same rule) runs the "avx512" kernel in its
+    (a :class:`gatenet.ir.lut.Lut3Circuit` of the same rule) runs the "avx512" kernel in its
     LUT3 form, one ``vpternlogq`` per LUT (see :func:`lut3_form`).
     """
 
@@ -148,6 +148,83 @@ def lut3_form(contender: Contender, lut3: Any) -> Contender:
         raise ValueError("only the fast runtime's avx512 kernel has a LUT3 form")
     return replace(contender, label=f"{contender.label}, LUT3 form (vpternlogq per LUT)",
                    lut3=lut3)
+
+
+@dataclass(frozen=True)
+class Lineup:
+    """Everything the "Going fast" chapter times, in the roles it compares them in.
+
+    ``rungs`` climb from the write-up's method to the widest kernel on every core (plus the
+    LUT3 form where the widest kernel is AVX-512); ``experts`` are the hand-written Life at
+    the widest width on one thread and on every core; ``no_block`` is the widest multi-thread
+    rung without temporal blocking; ``extra_experts`` the expert at the other widths.
+    """
+
+    rungs: list[Contender]
+    experts: list[Contender]
+    no_block: Contender
+    extra_experts: list[Contender]
+    widest_1t: Contender  # the widest one-thread circuit rung
+    widest_mt: Contender  # the widest rung on every core (before the LUT3 form)
+
+    def at(self, n: int, middle: int) -> list[Contender]:
+        """The contenders timed on an n×n board (the extra experts only at the middle size)."""
+        return [*self.rungs, *self.experts, self.no_block,
+                *(self.extra_experts if n == middle else [])]
+
+    @property
+    def sweep(self) -> list[Contender]:
+        """The contenders timed at every size, in the order the figures list them."""
+        return [*self.rungs, *self.experts, self.no_block]
+
+
+def lineup(threads: int | None = None, lut3: Any = None) -> Lineup:
+    """The :class:`Lineup` for this CPU: ``threads`` (default every core) and, if given, a
+    LUT3 mapping of the circuit for the AVX-512 kernel's last rung."""
+    threads = cores() if threads is None else threads
+    rungs = ladder(threads)
+    experts = expert(threads)
+    widest_1t = next(c for c in reversed(rungs) if c.threads == 1)
+    widest_mt = rungs[-1]
+    if widest_mt.kernel == "avx512" and lut3 is not None:
+        rungs.append(lut3_form(widest_mt, lut3))
+    extra = [c for c in expert_widths() if c.label != experts[0].label]
+    return Lineup(rungs, experts, no_blocking(widest_mt), extra, widest_1t, widest_mt)
+
+
+def headline(records: Sequence[StepRecord], line: Lineup, sizes: Sequence[int], middle: int,
+             float_us: float) -> dict[str, float]:
+    """The comparisons that summarise a sweep, each a ratio or a rate from ``records``.
+
+    - ``vs_writeup``: the fastest project kernel over the write-up's method at ``middle``²;
+    - ``vs_float``: the same kernel over the float network (``float_us`` µs per board);
+    - ``vs_expert``: the fastest project kernel's time over the expert's at the same thread
+      count (below 1: the learned circuit is faster);
+    - ``cups_min``/``cups_max``: cell updates per second of the widest rung on every core,
+      over the boards of 1024² and more (the sizes where memory, not set-up, dominates);
+    - ``scaling``: the worst ratio of one thread's time to all threads' on those boards;
+    - ``per_cell``: cost per cell on the largest board over the middle one (1.0: size is free).
+    """
+    at_mid = [r for r in records if r.width == middle]
+    project = {c.label for c in line.rungs}
+    best = min((r for r in at_mid if r.name in project), key=lambda r: r.us_per_step)
+    writeup = find(records, line.rungs[0].label, middle)
+    same = next((c for c in line.experts if c.threads == best.threads), line.experts[0])
+    large = [n for n in sizes if n >= 1024] or [max(sizes)]
+    mt = [find(records, line.widest_mt.label, n) for n in large]
+    big = max(sizes)
+    best_big = find(records, best.name, big)
+    return {
+        "vs_writeup": writeup.us_per_step / best.us_per_step,
+        "vs_float": float_us / best.us_per_step,
+        "vs_expert": best.us_per_step / find(records, same.label, middle).us_per_step,
+        "cups_min": min(r.cell_updates_per_s for r in mt),
+        "cups_max": max(r.cell_updates_per_s for r in mt),
+        "scaling": min(find(records, line.widest_1t.label, n).us_per_step
+                       / find(records, line.widest_mt.label, n).us_per_step for n in large),
+        "per_cell": (best_big.us_per_step / big**2) / (best.us_per_step / middle**2),
+        "large_min": float(large[0]),
+    }
 
 
 def _width_label(kernel: str) -> str:

@@ -1,8 +1,10 @@
 """A model of the fast kernels' speed: operations per output word, vector words per
-generation, and the throughput bound they imply; :func:`measure` times a kernel beside it.
+generation, and the floor they imply on this machine; :func:`measure` times a kernel
+beside it.
 
-The bound assumes an issue width and the nominal clock (:data:`ISSUE_WIDTH`), which a
-boosting CPU can beat; the book says where it does.
+The floor comes from what the compiler emitted (:mod:`gatenet.bench.asm`: logic and shift
+instructions per output word of the hot loop) and from what this CPU was measured to sustain
+in the same run (:mod:`gatenet.bench.ceiling`), so a kernel can reach it but not beat it.
 """
 
 from __future__ import annotations
@@ -13,16 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from gatenet import machine
+from gatenet.bench import ceiling
 from gatenet.emit.c import live_gates
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.lut import Lut3Circuit
 from gatenet.runtime.checks import check_size, check_steps, default_circuit
 from gatenet.runtime.fast import FastBoard, resolve_kernel
 
-#: Bitwise vector operations retired per cycle, per kernel width: Zen 4 figures (4 vector
-#: pipes for 256-bit logic, 512-bit ops double-pumped through them; 4 integer ALUs).
-#: Assumptions for the throughput bound, not measurements.
-ISSUE_WIDTH: dict[str, float] = {"scalar": 4.0, "avx2": 4.0, "avx512": 2.0}
 #: Per output word beyond the rule itself, for the interior words of a row (the two edge words
 #: add wrap-around carries and a mask): the west and east neighbour words of the newly loaded
 #: row. Two shifts and an OR each, or one funnel shift each with AVX-512 VBMI2.
@@ -58,20 +57,6 @@ def vector_words(kernel: str, width: int, height: int) -> int:
     return -(-height // lanes) * -(-width // 64)
 
 
-def throughput_bound_us(kernel: str, vector_words: int, ops: float,
-                        clock_mhz: float | None = None) -> float | None:
-    """The instruction-throughput bound in µs per step: ops × words ÷ issue width ÷ clock.
-
-    Ignores loads, stores and the halo copy, so real kernels sit above it; None when the
-    clock is unknown.
-    """
-    mhz = machine.cpu_mhz() if clock_mhz is None else clock_mhz
-    if not mhz:
-        return None
-    width = ISSUE_WIDTH[kernel.removeprefix("expert-")]
-    return ops * vector_words / width / mhz
-
-
 def measure(
     kernel: str = "auto",
     width: int = 512,
@@ -89,17 +74,16 @@ def measure(
     Each repeat times ``steps`` generations in C (default: about 5·10⁸ cell updates, at
     least 3 steps). ``circuit`` defaults to the hand-made Life circuit, ``depth`` to the
     board's automatic temporal-blocking depth; ``lut3`` runs the "avx512" kernel in its
-    LUT3 form (``"lut3"`` in the result says whether it did). Returns plain
-    numbers (µs per step, cell updates per second, the throughput bound and the fraction of
-    it reached) so a benchmark table or the book can use them directly.
-    ``cpu_us_per_step`` is the process CPU time (all threads) per step: on a shared machine
-    it shows parallel efficiency even when wall-clock times are hostage to other load.
-
-    Two bounds: ``bound_us_per_step`` counts two-input gates (ops_per_word), and
-    ``loop_bound_us_per_step`` counts the logic and shift instructions the compiler actually
-    emitted in the kernel's inner loop (see :mod:`gatenet.bench.asm`; None without objdump).
-    With AVX-512 the second is lower, because GCC folds gates into ``vpternlogq``. Both
-    use the nominal clock from /proc/cpuinfo; a boosting CPU can beat them.
+    LUT3 form (``"lut3"`` in the result says whether it did). Returns plain numbers so a
+    benchmark table or the book can use them directly: µs per step (median and all
+    repeats), cell updates per second, ``cpu_us_per_step`` (process CPU time of all threads
+    per step: on a shared machine it shows parallel efficiency even when wall-clock times
+    are hostage to other load), ``ops_per_word`` (two-input gates + layout, the model's
+    count), the hot loop's instruction profile, the measured ceiling (logic and shift
+    instructions per second at this width, and the effective clock), and
+    ``floor_us_per_step``: the least time the emitted logic and shift instructions allow
+    at those rates (each thread on its own core), with ``fraction_of_floor`` — at most
+    1.0 up to measurement noise. The profile and floor are None without objdump.
     """
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
@@ -126,14 +110,13 @@ def measure(
         used_depth = b.depth
     med = statistics.median(times)
     ops = ops_per_word(kernel, circ, used_lut3)
-    mhz = machine.cpu_mhz()
-    bound = throughput_bound_us(kernel, words, ops, mhz)
-    bound_threads = bound / nthreads if bound is not None else None
     profile = _loop_profile(lib_path, kernel)
-    loop_ops = profile["logic"] + profile["shift"] if profile else None
-    loop_bound = (throughput_bound_us(kernel, words, loop_ops, mhz)
-                  if loop_ops is not None else None)
-    loop_bound_threads = loop_bound / nthreads if loop_bound is not None else None
+    width = kernel.removeprefix("expert-")
+    top = ceiling.measure(width, repeats=3)
+    floor_us = None
+    if profile is not None:
+        floor_us = ceiling.floor_seconds(top, profile["logic"] * words,
+                                         profile["shift"] * words) * 1e6 / nthreads
     return {
         "kernel": kernel,
         "lut3": used_lut3 is not None,
@@ -151,13 +134,13 @@ def measure(
         "ns_per_cell": med * 1e3 / (w * h),
         "ops_per_word": ops,
         "vector_words": words,
-        "issue_width": ISSUE_WIDTH[kernel.removeprefix("expert-")],
-        "clock_mhz": mhz,
-        "bound_us_per_step": bound_threads,
-        "fraction_of_bound": (bound_threads / med) if bound_threads else None,
+        "clock_mhz": top.clock_hz / 1e6,
+        "nominal_mhz": machine.cpu_mhz(),
+        "logic_per_cycle": top.logic_per_cycle,
+        "shift_per_cycle": top.shift_per_cycle,
         "loop_profile": profile,
-        "loop_bound_us_per_step": loop_bound_threads,
-        "fraction_of_loop_bound": (loop_bound_threads / med) if loop_bound_threads else None,
+        "floor_us_per_step": floor_us,
+        "fraction_of_floor": (floor_us / med) if floor_us else None,
     }
 
 

@@ -40,7 +40,7 @@ def bench_step(
     thread count) are timed by :func:`gatenet.bench.ladder.measure_size`: interleaved repeat by
     repeat, about ``budget_s`` seconds each, so a burst of load elsewhere (or a phase in
     which a virtual machine's second core is slow) hits all of them alike and their ratios
-    stay honest. Each fast kernel's record notes its instruction-throughput bound.
+    stay honest.
     """
     from gatenet.bench import ladder
     from gatenet.runtime import fast
@@ -97,23 +97,15 @@ def bench_step(
         for c, rec in zip([c for c in contenders if c.applies(n)],
                           ladder.measure_size(contenders, n, circuit, budget_s, repeats),
                           strict=True):
-            if c.runtime == "fast":
-                rec.note = _bound_note(c, n, circuit)
+            if c.runtime == "fast" and c.lut3 is not None:
+                rec.note = _note(c)
             add(rec)
     return out
 
 
-def _bound_note(c, n: int, circuit) -> str:
-    """The instruction-throughput bound of a fast-kernel contender, as a record note."""
-    from gatenet.bench import model
-
-    words = model.vector_words(c.kernel, n, n)
-    ops = model.ops_per_word(c.kernel, circuit, c.lut3)
-    bound = model.throughput_bound_us(c.kernel, words, ops)
-    note = f"bound {bound / c.threads:.2f} µs/step" if bound else ""
-    if c.lut3 is not None:
-        note = f"{len(c.lut3)} LUTs" + (f"; {note}" if note else "")
-    return note
+def _note(c) -> str:
+    """What a record should say beside its time: the LUT3 form's size."""
+    return f"{len(c.lut3)} LUTs" if c.lut3 is not None else ""
 
 
 def cmd_step(args: argparse.Namespace) -> int:

@@ -86,39 +86,42 @@ def speed_bars(records: Sequence[StepRecord], highlight: str | None = None) -> F
     return fig
 
 
-def bound_fractions(rows: Mapping[str, Mapping[str, float | None]]) -> Figure:
-    """Measured µs/step beside the instruction-throughput bounds, one group per kernel.
+def floor_fractions(rows: Mapping[str, Mapping[str, float | None]]) -> Figure:
+    """Measured µs/step beside the measured floor, one pair of bars per kernel.
 
-    ``rows`` maps a kernel name to ``{"measured": µs, "bound": µs, "loop_bound": µs}``
-    (bounds may be None). The annotation is the fraction of the loop bound reached: 1.0
-    would mean the kernel retires logic instructions at the machine's peak rate.
+    ``rows`` maps a kernel name to ``{"measured": µs, "floor": µs or None}``. The floor is
+    the least time the kernel's emitted logic and shift instructions take at the rates this
+    CPU was measured to sustain (:mod:`gatenet.bench.ceiling`); the label is the fraction of
+    it reached, at most 100 %.
     """
     if not rows:
-        raise ValueError("bound_fractions needs at least one kernel")
+        raise ValueError("floor_fractions needs at least one kernel")
     names = list(rows)
-    series = (("measured", "measured", "#1b9e77"), ("bound", "gate-count bound", "#b0b0b0"),
-              ("loop_bound", "emitted-instruction bound", "#7570b3"))
-    fig, ax = plt.subplots(figsize=(8.0, 0.55 * len(names) + 1.3))
+    series = (("measured", "measured", "#1b9e77"),
+              ("floor", "floor: emitted instructions at measured peak rates", "#7570b3"))
+    fig, ax = plt.subplots(figsize=(8.0, 0.6 * len(names) + 1.4))
     y = np.arange(len(names))
-    h = 0.26
+    h = 0.36
     for k, (key, label, colour) in enumerate(series):
         vals = [rows[n].get(key) for n in names]
-        ys = [yi + (1 - k) * h for yi, v in zip(y, vals, strict=True) if v]
+        ys = [yi + (k - 0.5) * h for yi, v in zip(y, vals, strict=True) if v]
         ax.barh(ys, [v for v in vals if v], height=h, color=colour, label=label)
     for yi, n in zip(y, names, strict=True):
-        m, lb = rows[n].get("measured"), rows[n].get("loop_bound")
-        if m and lb:
-            ax.text(m * 1.1, yi + h, f"{lb / m:.0%} of bound", va="center", fontsize=7)
-    ax.set_yticks(y, names, fontsize=8)
+        m, fl = rows[n].get("measured"), rows[n].get("floor")
+        if m and fl:
+            ax.text(m * 1.1, yi - 0.5 * h, f"{fl / m:.0%} of the floor's speed", va="center",
+                    fontsize=8)
+    ax.set_yticks(y, names, fontsize=9)
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.tick_params(axis="x", labelsize=9)
     ax.set_xlabel("µs per step (log scale; shorter is faster)")
     ax.grid(True, axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     right = max(v for r in rows.values() for v in r.values() if v)
-    ax.set_xlim(right=right * 4)
+    ax.set_xlim(right=right * 6)
     fig.tight_layout()
     return fig
 
@@ -126,7 +129,7 @@ def bound_fractions(rows: Mapping[str, Mapping[str, float | None]]) -> Figure:
 def loop_mix(profiles: Mapping[str, Mapping[str, float]]) -> Figure:
     """Instructions per output word in each kernel's inner loop, stacked by class.
 
-    ``profiles`` maps a kernel name to :func:`gatenet.fast_asm.loop_profile`'s dict. Logic
+    ``profiles`` maps a kernel name to :func:`gatenet.bench.asm.loop_profile`'s dict. Logic
     and shifts are the work; loads, stores and "other" are what the layout costs.
     """
     if not profiles:

@@ -8,7 +8,7 @@
  * matching `#pragma GCC target`, so one .so holds every width and picks one at run time
  * (__builtin_cpu_supports). Either give one guard-less header as GATENET_CIRCUIT_HEADER, or
  * one header per width as FAST_CIRCUIT_HEADER_W64/_W256/_W512 whose functions are named
- * fast_circuit_w64/_w256/_w512 (what gatenet.fast emits: emitted headers have include
+ * fast_circuit_w64/_w256/_w512 (what gatenet.runtime.fast emits: emitted headers have include
  * guards). No -march flag is needed or wanted: the scalar path must run on any x86-64.
  * Optionally FAST_LUT3_HEADER_W512 names a header (gatenet.emit.ternary) defining
  * `__m512i fast_circuit_lut3_w512(const __m512i in[9])`, the same rule as three-input LUTs:
@@ -391,7 +391,7 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #ifdef FAST_LUT3_HEADER_W512
 /* The LUT3 mapping of the same rule: one vpternlogq per three-input LUT, immediate = the
  * LUT's truth table. Its function works on __m512i; fk_v8 has the same size, so the vector
- * casts below are free (no instruction). gatenet.fast checks exhaustively that the LUT3
+ * casts below are free (no instruction). gatenet.runtime.fast checks exhaustively that the LUT3
  * circuit and the two-input circuit compute the same truth table before building this. */
 #include FAST_LUT3_HEADER_W512
 static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])

@@ -1,7 +1,7 @@
 /* fast.h — the fast bit-sliced runtime: SIMD widths, OpenMP threads, lane-local halos.
  *
  * A board of width W and height H (a torus) is stored bit-packed, 64 cells per uint64_t
- * word, in a layout that keeps every neighbour access lane-local (DESIGN.md):
+ * word, in a layout that keeps every neighbour access lane-local:
  *
  *   - a "cell" is LANES uint64_t words processed together (1 for scalar, 4 for AVX2,
  *     8 for AVX-512);
@@ -24,7 +24,7 @@
  *   - "expert": the hand-written bit-sliced Life step of expert.c (B3/S23 only).
  *
  * All functions return a negative value (or NULL) on bad arguments instead of crashing;
- * fast_error() then describes the problem. The Python wrapper (gatenet.fast) validates
+ * fast_error() then describes the problem. The Python wrapper (gatenet.runtime.fast) validates
  * first and uses these codes only as a second line of defence.
  */
 #ifndef GATENET_FAST_H

@@ -19,7 +19,7 @@
  *
  * so the circuit inlines into the step loop. Several such compile units can be loaded into
  * one process: the host renames the exported functions below with #define before including
- * runtime.c (gatenet.native does this, appending the circuit's hash).
+ * runtime.c (gatenet.runtime.native does this, appending the circuit's hash).
  *
  * Functions taking sizes return NULL / a negative value on bad arguments; the Python
  * wrapper validates first, so these are a second line of defence, never the only one.

@@ -10,7 +10,7 @@
  * Bit order as in runtime.h: cell x of a row is bit x % 64 of word x / 64.
  *
  * The includer defines `cell` (uint64_t) and `conway` (the generated circuit's name), and
- * may rename the exported writeup_* functions with #define (gatenet.native does).
+ * may rename the exported writeup_* functions with #define (gatenet.runtime.native does).
  */
 #include <stddef.h>
 #include <stdint.h>

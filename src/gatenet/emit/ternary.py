@@ -1,7 +1,7 @@
 """AVX-512 emission of a LUT3 circuit: one ``vpternlogq`` per LUT.
 
 ``_mm512_ternarylogic_epi64(a, b, c, imm)`` computes any three-input Boolean function over
-512 bits; its ``imm`` is exactly :class:`~gatenet.lut.Lut`'s ``truth`` (bit
+512 bits; its ``imm`` is exactly :class:`~gatenet.ir.lut.Lut`'s ``truth`` (bit
 ``(a << 2) | (b << 1) | c``). A LUT3 circuit therefore compiles to one instruction per LUT
 and 512 cells per evaluation, with no other operations at all.
 """

@@ -2,7 +2,7 @@
 
 The write-up invites the reader to design one before training anything: count the eight
 neighbours with half and full adders, then compare the count with 2 and 3. This module
-does exactly that in the :class:`~gatenet.circuit.Circuit` IR, so the book can print it,
+does exactly that in the :class:`~gatenet.ir.circuit.Circuit` IR, so the book can print it,
 verify it, and set its gate count beside what training and the passes find.
 """
 

@@ -3,7 +3,7 @@
 One ``vpternlogq`` instruction (``_mm512_ternarylogic_epi64(a, b, c, imm)``) computes any
 Boolean function of three operands over 512 bits. A circuit mapped to 3-input LUTs therefore
 costs exactly one instruction per LUT, which is why this IR exists next to the two-input
-:class:`~gatenet.circuit.Circuit`.
+:class:`~gatenet.ir.circuit.Circuit`.
 
 Truth-table convention (the one Intel defines for the ``imm8`` of ``vpternlog``): bit
 ``(a << 2) | (b << 1) | c`` of ``truth`` is the output when the first input is ``a``, the
@@ -12,7 +12,7 @@ the third, and ``0x80`` the AND of all three. The emitted immediate is ``truth``
 
 Every LUT has exactly three input slots. A function of fewer variables repeats an input in
 the unused slots (its table then ignores them), which keeps evaluation and C emission uniform.
-Node numbering follows :class:`~gatenet.circuit.Circuit`: node ``i < n_inputs`` is input ``i``,
+Node numbering follows :class:`~gatenet.ir.circuit.Circuit`: node ``i < n_inputs`` is input ``i``,
 node ``n_inputs + k`` is LUT ``k``.
 """
 

@@ -21,7 +21,9 @@ import itertools
 
 import numpy as np
 
-SCHEMES = ("random", "tree", "unique", "expand", "auto")
+#: The fixed schemes, and ``auto`` (expand wide layers, else unique) on top of them.
+FIXED_SCHEMES = ("random", "tree", "unique", "expand")
+SCHEMES = (*FIXED_SCHEMES, "auto")
 
 Wiring = tuple[np.ndarray, np.ndarray]
 
@@ -110,3 +112,13 @@ def coverage(wiring: Wiring, n_in: int) -> float:
     """Fraction of the ``n_in`` inputs that at least one gate reads."""
     a, b = wiring
     return len(set(a.tolist()) | set(b.tolist())) / n_in
+
+
+def distinct_pairs(wiring: Wiring) -> int:
+    """How many different unordered input pairs the layer's gates read.
+
+    For an expanding first layer (9 → 128) this is what matters: a gate can only learn a
+    function of a pair it sees, and 9 inputs make 36 pairs.
+    """
+    a, b = wiring
+    return len({tuple(sorted(p)) for p in zip(a.tolist(), b.tolist(), strict=True)})

@@ -233,8 +233,10 @@ class FastBoard(NativeBoard):
     "expert-scalar"/"expert-avx2"/"expert-avx512". ``circuit`` is required for circuit
     kernels; the expert kernels compute Life whatever the circuit, so they refuse a circuit
     for another rule. ``threads`` defaults to every core. ``depth`` is the number of
-    generations per pass over the board (temporal blocking, 1..8); the default is 1 for
-    boards that fit in L2 and 4 for larger ones. Results never depend on threads or depth.
+    generations per pass over the board (temporal blocking, 1..8); by default the runtime
+    picks it from the board's size (see ``fast_default_depth`` in csrc/fast.c): 4 for tiny
+    boards, whose fixed per-pass costs dominate, 1 while both generations fit in the
+    last-level cache (:func:`llc_bytes`), 4 beyond. Results never depend on threads or depth.
 
     ``lut3`` (a :class:`~gatenet.ir.lut.Lut3Circuit` with the circuit's truth table, checked
     exhaustively) makes the "avx512" kernel run the LUT3 mapping — one ``vpternlogq`` per

@@ -340,3 +340,23 @@ def jit_circuit(circuit: Circuit) -> Callable[[Sequence[int]], int]:
 
     _JITTED[h] = evaluate
     return evaluate
+
+
+def jit_wrong(circuit: Circuit, table: np.ndarray) -> int:
+    """Patterns on which the JIT-compiled C of ``circuit`` differs from ``table``.
+
+    The emitted text itself, checked: compiled in-process by cppyy and run on all
+    ``2**n_inputs`` patterns, packed 64 to a word (bit ``p`` of input ``i`` is input ``i`` of
+    pattern ``p``), so what is counted is what a C compiler made of the header.
+    """
+    from gatenet.ir.netlist import exhaustive_inputs, pack_table
+
+    fn = jit_circuit(circuit)
+    n_patterns = 1 << circuit.n_inputs
+    inputs = exhaustive_inputs(circuit.n_inputs)
+    mask64 = (1 << 64) - 1
+    got = 0
+    for w in range(-(-n_patterns // 64)):
+        got |= fn([(x >> (64 * w)) & mask64 for x in inputs]) << (64 * w)
+    got &= (1 << n_patterns) - 1
+    return (got ^ pack_table(table)).bit_count()

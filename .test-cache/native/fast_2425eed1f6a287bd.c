@@ -1,0 +1,25 @@
+/* gatenet.runtime.fast for circuit fdbc81f4bd6c666b */
+#define fast_width_supported fast_width_supported_2425eed1f6a287bd
+#define fast_best_width fast_best_width_2425eed1f6a287bd
+#define fast_default_threads fast_default_threads_2425eed1f6a287bd
+#define fast_uses_lut3 fast_uses_lut3_2425eed1f6a287bd
+#define fast_llc_bytes fast_llc_bytes_2425eed1f6a287bd
+#define fast_new fast_new_2425eed1f6a287bd
+#define fast_free fast_free_2425eed1f6a287bd
+#define fast_set_cells fast_set_cells_2425eed1f6a287bd
+#define fast_get_cells fast_get_cells_2425eed1f6a287bd
+#define fast_step fast_step_2425eed1f6a287bd
+#define fast_population fast_population_2425eed1f6a287bd
+#define fast_set_threads fast_set_threads_2425eed1f6a287bd
+#define fast_set_depth fast_set_depth_2425eed1f6a287bd
+#define fast_depth fast_depth_2425eed1f6a287bd
+#define fast_max_depth fast_max_depth_2425eed1f6a287bd
+#define fast_band_rows fast_band_rows_2425eed1f6a287bd
+#define fast_row_words fast_row_words_2425eed1f6a287bd
+#define fast_time_steps fast_time_steps_2425eed1f6a287bd
+#define fast_error fast_error_2425eed1f6a287bd
+
+#define FAST_CIRCUIT_HEADER_W64 "/work/main/.test-cache/native/fastcircuit_0c23e74c3a9aa815_w64.h"
+#define FAST_CIRCUIT_HEADER_W256 "/work/main/.test-cache/native/fastcircuit_1c3c4fda10586843_w256.h"
+#define FAST_CIRCUIT_HEADER_W512 "/work/main/.test-cache/native/fastcircuit_ff195145121f7d4d_w512.h"
+#include "fast.c"

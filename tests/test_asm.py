@@ -1,0 +1,69 @@
+"""The inner-loop profile counts the circuit, whatever its size.
+
+Small circuits are inlined into the kernel's loop; past a few hundred gates GCC calls the
+circuit as a function instead, and a profile of the loop alone would see only the call's glue
+(the book once reported 3 logic instructions for a 2,303-gate circuit). Every size must show
+about one logic instruction per live gate.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import numpy as np
+import pytest
+
+from _circuits import random_table, table_circuit
+from gatenet import gates, rules
+from gatenet.bench import asm
+from gatenet.emit.c import live_gates
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.handmade import handmade_life
+from gatenet.runtime import fast
+
+pytestmark = pytest.mark.skipif(shutil.which("objdump") is None, reason="needs objdump")
+
+
+def sum_of_minterms(table, seed: int = 0) -> Circuit:
+    """A deliberately large circuit for ``table``: an OR of one AND-chain per true pattern,
+    literals in a random order per chain so that little is shared (~9 gates per minterm)."""
+    rng = random.Random(seed)
+    gl: list[Gate] = []
+
+    def add(op: int, a: int, b: int) -> int:
+        gl.append(Gate(op, a, b))
+        return 9 + len(gl) - 1
+
+    terms = []
+    for p in (int(i) for i in np.flatnonzero(table)):
+        lits = []
+        for i in rng.sample(range(9), 9):
+            bit = (p >> (8 - i)) & 1
+            lits.append(i if bit else add(gates.NOT_A, i, i))
+        acc = lits[0]
+        for x in lits[1:]:
+            acc = add(gates.AND, acc, x)
+        terms.append(acc)
+    acc = terms[0]
+    for x in terms[1:]:
+        acc = add(gates.OR, acc, x)
+    return Circuit(9, tuple(gl), (acc,))
+
+
+@pytest.mark.parametrize("size", ["small", "medium", "large"])
+@pytest.mark.parametrize("kernel", ["scalar", "avx2"])
+def test_logic_per_word_tracks_the_gate_count(size: str, kernel: str) -> None:
+    if kernel not in fast.available_kernels():
+        pytest.skip(f"CPU lacks {kernel}")
+    hand = handmade_life()
+    circuit = {"small": hand, "medium": table_circuit(random_table(3)),
+               "large": sum_of_minterms(rules.LIFE.table)}[size]
+    live = [g for g, alive in zip(circuit.gates, live_gates(circuit), strict=True) if alive]
+    two_input = sum(g.op != gates.NOT_A for g in live)
+    p = asm.loop_profile(fast.load(circuit).path, kernel)
+    # NOT gates fold into and-not instructions or are shared by the compiler, so count the
+    # two-input gates: about one instruction each, never many more (the layout adds a few).
+    assert 0.6 * two_input <= p["logic"] <= len(live) + 12, (two_input, len(live), p)
+    if size == "large":
+        assert p["calls"] >= 1  # this one was not inlined, and was still counted
