@@ -1,9 +1,10 @@
 """Test circuits and board shapes, defined once for every test module (no training needed).
 
-Test modules import from here, never from each other. ``table_circuit`` turns any 512-entry truth table into a circuit by Shannon expansion with
-shared sub-tables (a reduced ordered BDD made of muxes). It works for *asymmetric* rules,
-which matter: Life is mirror-symmetric, so a runtime that swapped W and E, or NW and SE,
-would still pass every Life test.
+Test modules import from here, never from each other. ``table_circuit`` turns any 512-entry
+truth table into a circuit by Shannon expansion with shared sub-tables (a reduced ordered
+BDD made of muxes). It works for *asymmetric* rules, which matter: Life is
+mirror-symmetric, so a runtime that swapped W and E, or NW and SE, would still pass every
+Life test.
 """
 
 from __future__ import annotations
@@ -147,6 +148,43 @@ def random_circuits(draw: st.DrawFn, max_gates: int = 40) -> Circuit:
     return Circuit(n, tuple(gs), tuple(outs))
 
 
+def build_harness(name: str, flags: list[str], source: Path, include: list[Path]) -> Path:
+    """Compile the C test harness ``source`` with gcc ``flags`` and ``-I`` each of
+    ``include``; return the executable.
+
+    Built once into the session cache (tests/conftest.py) under a key of the compiler's
+    version, the flags and the bytes of every file beside ``source`` and in ``include``, so
+    a re-run with the same sources reuses it and any change rebuilds it. Fails the calling
+    test on a compiler error (or warning: harnesses build with -Werror).
+    """
+    import hashlib
+    import os
+    import subprocess
+    import tempfile
+
+    from gatenet.storage import cache_subdir
+
+    h = hashlib.sha256()
+    version = subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout
+    for part in (version, "\0".join(flags)):
+        h.update(part.encode() + b"\0")
+    for d in [source.parent, *include]:  # quoted includes also look beside the source
+        for f in sorted(Path(d).glob("*")):
+            if f.is_file():
+                h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    h.update(source.name.encode())
+    exe = cache_subdir("harness") / f"{name}-{h.hexdigest()[:20]}"
+    if exe.exists():
+        return exe
+    with tempfile.TemporaryDirectory(dir=exe.parent) as tmp:
+        out = Path(tmp) / exe.name
+        cmd = ["gcc", *flags, *(f"-I{d}" for d in include), str(source), "-o", str(out)]
+        build = subprocess.run(cmd, capture_output=True, text=True)
+        assert build.returncode == 0, build.stderr
+        os.replace(out, exe)
+    return exe
+
+
 def run_fast_harness(tmp_path, defines: list[str]) -> None:
     """Build c/test_fast.c under ASan + UBSan + OpenMP with ``defines`` and run it clean.
 
@@ -158,15 +196,11 @@ def run_fast_harness(tmp_path, defines: list[str]) -> None:
 
     from gatenet.runtime import native
 
-    c = native.c_dir()
-    exe = tmp_path / "test_fast"
-    cmd = ["gcc", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
-           "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
-           "-Werror", *defines, "-I", str(tmp_path), "-I", str(HARNESS), "-I", str(c),
-           str(HARNESS / "test_fast.c"),
-           "-o", str(exe)]  # fmt: skip
-    build = subprocess.run(cmd, capture_output=True, text=True)
-    assert build.returncode == 0, build.stderr
+    flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+             "-fno-omit-frame-pointer", "-g", "-O1", "-fopenmp", "-std=c11", "-Wall", "-Wextra",
+             "-Werror", *defines]  # fmt: skip
+    exe = build_harness("test_fast", flags, HARNESS / "test_fast.c",
+                        [tmp_path, HARNESS, native.c_dir()])
     env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1", "OMP_WAIT_POLICY": "passive"}
     run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -20,6 +20,12 @@ inherit it. That directory is ``$GATENET_TEST_CACHE`` if set, else ``<repo>/.tes
 Tests of the cache itself (hits, corrupt entries, the environment variable) use their own
 ``tmp_path`` caches. Test circuits and board shapes live in ``tests/_circuits.py``; the
 fixtures below hand them out.
+
+Background tests. A test module may name tests in ``RUN_LAST`` and define ``start(items)``
+(tests/test_chapters.py does, for the chapters): once collection is done its selected
+tests are handed to ``start``, which sets them going in other processes, and they are
+moved to the end of the run, so they overlap with everything else instead of adding to it.
+Their wall times (``chapter_seconds()``) are printed in the summary.
 """
 
 from __future__ import annotations
@@ -63,6 +69,40 @@ def _fresh_synthesis_cache() -> None:
 _fresh_synthesis_cache()
 
 
+#: The smallest text a figure may use, in points (tick labels, legends, annotations).
+MIN_FONT_PT = 7.0
+
+
+@pytest.fixture
+def readable():
+    """``readable(fig)``: draw ``fig`` as the book would, check every visible text is at
+    least :data:`MIN_FONT_PT` and return the texts; every figure checked is closed after
+    the test, whether it passed or not."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    figures = []
+
+    def check(fig):
+        assert isinstance(fig, Figure)
+        figures.append(fig)
+        assert any(ax.get_visible() for ax in fig.axes)
+        fig.canvas.draw()  # what saving does: layout, tick labels, text rendering
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        small = sorted({(t.get_fontsize(), t.get_text()) for t in texts
+                        if t.get_fontsize() < MIN_FONT_PT})
+        assert not small, f"text smaller than {MIN_FONT_PT} pt: {small[:8]}"
+        return [t.get_text() for t in texts]
+
+    yield check
+    for fig in figures:
+        plt.close(fig)
+
+
 @pytest.fixture(scope="session")
 def life_circuit():
     """The hand-made Life circuit (adders, 28 gates): the reference for Life."""
@@ -77,3 +117,41 @@ def asym_circuit():
     from _circuits import asym
 
     return asym()
+
+
+_BACKGROUND: list = []  # modules whose RUN_LAST tests run in the background
+
+
+def _runs_last(item) -> bool:
+    return item.originalname in getattr(item.module, "RUN_LAST", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_runs_last)  # stable: everything else keeps its order
+
+
+def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
+    by_module: dict = {}
+    for item in session.items:
+        if _runs_last(item):
+            by_module.setdefault(item.module, []).append(item)
+    for module, items in by_module.items():
+        _BACKGROUND.append(module)
+        module.start(items)
+
+
+def pytest_sessionfinish(session):
+    for module in _BACKGROUND:
+        module.RUNS.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    for module in _BACKGROUND:
+        seconds = module.chapter_seconds()
+        if seconds:
+            jobs = module.CHAPTER_JOBS
+            terminalreporter.write_sep("-", f"wall time per chapter ({jobs} at once)")
+            for name, s in sorted(seconds.items()):
+                terminalreporter.write_line(f"{s:7.1f}s  {name}")

@@ -67,15 +67,23 @@ def test_run_random_matches_reference(life_json, tmp_path):
     "args, message",
     [
         (["run", "{c}", "--steps", "5"], "exactly one of --pattern"),
-        (["run", "{c}", "--random", "1", "--steps", "-3"], "--steps must be"),
-        (["run", "{c}", "--random", "1", "--width", "0"], "width"),
+        (["run", "{c}", "--random", "1", "--steps", "-3"], "argument --steps"),
+        (["run", "{c}", "--random", "1", "--width", "0"], "argument --width"),
+        (["run", "{c}", "--random", "-1"], "argument --random"),
+        (["run", "{c}", "--random", "1", "--density", "1.5"], "argument --density"),
+        (["run", "{c}", "--random", "1", "--report-every", "-1"], "argument --report-every"),
         (["table", "missing.json"], "cannot read circuit file"),
-        (["run", "{c}", "--pattern", "nope.rle"], "nope.rle"),
+        (["run", "{c}", "--pattern", "nope.rle"], "nope.rle: No such file"),
+        (["emit", "{c}", "--target", "c", "--name", "a b"], "--name 'a b' is not a valid"),
+        (["train", "--out", "x.json", "--max-epochs", "0"], "argument --max-epochs"),
+        (["train", "--out", "x.json", "--rule", "B3/S2x"], "argument --rule"),
+        (["train"], "--out"),
     ],
 )
 def test_errors_are_one_clear_line(life_json, tmp_path, args, message):
     r = gatenet(*[a.format(c=life_json) for a in args], cwd=tmp_path)
-    assert r.returncode != 0
+    assert r.returncode == 2
+    assert r.stderr.startswith("gatenet: error: ") and r.stderr.count("\n") == 1, r.stderr
     assert message in r.stderr
     assert "Traceback" not in r.stderr
 
@@ -88,6 +96,8 @@ def test_unknown_format_version_is_reported(tmp_path):
 
     bad.write_text(json.dumps(d))
     r = gatenet("table", str(bad), cwd=tmp_path)
+    assert r.returncode != 0 and "unsupported circuit format version 99" in r.stderr
+    r = gatenet("emit", str(bad), "--target", "lut3", cwd=tmp_path)  # lut3 loads the same way
     assert r.returncode != 0 and "unsupported circuit format version 99" in r.stderr
 
 

@@ -1,9 +1,10 @@
 """The fast runtime's LUT3 form: the "avx512" kernel running one vpternlogq per LUT.
 
 The LUT3 circuits come from :func:`gatenet.synth.synthesize_lut3` (ABC's "default" script,
-quick): one for the hand-made Life circuit and one for a random *asymmetric* rule (so a
-swapped W/E or N/S, or padding bits leaking into a rule with 0 -> 1, would show). Every
-board shape of tests/test_fast.py, one and two threads and several generation counts are
+quick, cached for the session): one for the hand-made Life circuit and one for the
+asymmetric test rule (so a swapped W/E or N/S, or padding bits leaking into a rule with
+0 -> 1, would show). Every board shape of tests/_circuits.py, one and two threads and
+several generation counts are
 compared with rules.step; a LUT3 circuit that disagrees with the netlist is refused; the
 sanitizer harness c/test_fast.c runs the LUT3 build too.
 """
@@ -16,7 +17,7 @@ import shutil
 import numpy as np
 import pytest
 
-from _circuits import asymmetric_circuit, run_fast_harness
+from _circuits import SHAPES, asym, run_fast_harness, shape_id
 from gatenet import rules, synth
 from gatenet.bench import model
 from gatenet.emit import ternary
@@ -26,10 +27,6 @@ from gatenet.ir.circuit import Circuit
 from gatenet.ir.handmade import handmade_life
 from gatenet.runtime import fast
 
-SHAPES = [  # (height, width), as in tests/test_fast.py
-    (1, 1), (1, 64), (64, 1), (3, 5), (63, 64), (64, 65), (65, 130), (200, 7), (7, 200),
-    (512, 512), (1000, 3), (2, 129),
-]  # fmt: skip
 CHECKPOINTS = (1, 2, 5, 17)
 
 pytestmark = pytest.mark.skipif(
@@ -38,29 +35,36 @@ pytestmark = pytest.mark.skipif(
 
 
 @functools.cache
-def asym() -> Circuit:
-    return asymmetric_circuit(23)
-
-
-@functools.cache
 def pair(which: str) -> tuple[Circuit, lut.Lut3Circuit]:
     circuit = handmade_life() if which == "life" else asym()
     return circuit, synth.synthesize_lut3(circuit, "default")
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@functools.cache
+def reference(which: str, shape: tuple[int, int]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A random start and rules.step's boards at every checkpoint (once for both thread
+    counts)."""
+    table = pair(which)[0].truth_table()[:, 0]
+    a = (np.random.default_rng(hash(shape) % 2**32).random(shape) < 0.4).astype(np.uint8)
+    out, b, done = [], a, 0
+    for c in CHECKPOINTS:
+        b = rules.step(b, table, c - done)
+        done = c
+        out.append(b)
+    return a, out
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("which", ["life", "asymmetric"])
 def test_lut3_kernel_matches_reference(which: str, threads: int, shape: tuple[int, int]) -> None:
     circuit, lc = pair(which)
-    table = circuit.truth_table()[:, 0]
-    a = (np.random.default_rng(hash(shape) % 2**32).random(shape) < 0.4).astype(np.uint8)
-    with fast.FastBoard(a, circuit, "avx512", threads, lut3=lc) as b:
+    start, expected = reference(which, shape)
+    with fast.FastBoard(start, circuit, "avx512", threads, lut3=lc) as b:
         assert b.uses_lut3 and "lut3" in repr(b)
-        done, want = 0, a
-        for c in CHECKPOINTS:
+        done = 0
+        for c, want in zip(CHECKPOINTS, expected, strict=True):
             b.step(c - done)
-            want = rules.step(want, table, c - done)
             done = c
             assert np.array_equal(b.to_array(), want), f"differs after {c} generations"
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _circuits import random_circuits
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.handmade import Builder, handmade_life
@@ -25,26 +26,6 @@ PASSES = [
     passes.cse,
     passes.not_absorption,
 ]
-
-
-@st.composite
-def random_circuits(draw: st.DrawFn, max_gates: int = 40) -> Circuit:
-    """Random gates over earlier nodes. Few inputs make duplicates, constants-by-accident
-    (``x ∧ ¬x``) and NOT chains common, which is what the passes feed on."""
-    n = draw(st.integers(1, 9))
-    n_gates = draw(st.integers(0, max_gates))
-    recent = draw(st.booleans())  # wire mostly to recent nodes: deep chains
-    gs = []
-    for k in range(n_gates):
-        node = n + k
-        lo = max(0, node - 4) if recent else 0
-        op = draw(st.integers(0, 15))
-        a = draw(st.integers(lo, node - 1))
-        b = draw(st.integers(lo, node - 1))
-        gs.append(Gate(op, a, b))
-    n_nodes = n + n_gates
-    outs = draw(st.lists(st.integers(max(0, n_nodes - 6), n_nodes - 1), min_size=1, max_size=3))
-    return Circuit(n, tuple(gs), tuple(outs))
 
 
 def same_function(c1: Circuit, c2: Circuit) -> bool:

@@ -226,6 +226,17 @@ def test_read_missing_file_is_an_error(tmp_path) -> None:
         P.read(str(tmp_path / "nothing.rle"))
 
 
+def test_read_names_the_file_in_every_error(tmp_path) -> None:
+    latin1 = tmp_path / "latin1.cells"
+    latin1.write_bytes(b"!Name: caf\xe9\n.O\n")
+    with pytest.raises(P.PatternError, match=r"latin1\.cells: not UTF-8 text \(byte 10\)"):
+        P.read(latin1)
+    bad = tmp_path / "bad.rle"
+    bad.write_text("x = 1, y = 1, rule = B3/S2²\no!\n")
+    with pytest.raises(P.PatternError, match=r"bad\.rle: line 1, column 22: .*ASCII digits"):
+        P.read(bad)
+
+
 def test_write_rejects_unknown_suffix_and_overrides(tmp_path) -> None:
     with pytest.raises(ValueError, match="suffix"):
         P.write(tmp_path / "x.txt", np.ones((1, 1), np.uint8))

@@ -54,6 +54,10 @@ def test_highlife_differs_only_in_birth_on_six():
     [
         ("B9/S23", "neighbour count 9 out of range 0-8"),
         ("B3/S2x", "contains 'x'"),
+        ("B3/S2²", "contains '²', expected ASCII digits 0-8"),  # str.isdigit() says yes
+        ("B３/S２３", "contains '３', expected ASCII digits 0-8"),
+        ("Ｂ３/Ｓ２３", "ASCII digits 0-8"),
+        ("２３/３", "ASCII digits 0-8"),
         ("", "empty"),
         ("B3S23", "cannot parse"),
         ("MAP", "no base64"),

@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from _circuits import HARNESS
+from _circuits import HARNESS, build_harness
 from gatenet.emit.c import emit_c
 from gatenet.ir.handmade import handmade_life
 from gatenet.runtime import native
@@ -26,14 +26,8 @@ SANITIZE = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g",
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 def test_runtime_under_sanitizers(tmp_path) -> None:
     (tmp_path / "circuit.h").write_text(emit_c(handmade_life(), name="gatenet_circuit"))
-    exe = tmp_path / "test_runtime"
-    c = native.c_dir()
-    build = subprocess.run(
-        ["gcc", *SANITIZE, "-I", str(tmp_path), "-I", str(c), str(HARNESS / "test_runtime.c"),
-         "-o", str(exe)],
-        capture_output=True, text=True,
-    )
-    assert build.returncode == 0, build.stderr
+    exe = build_harness("test_runtime", SANITIZE, HARNESS / "test_runtime.c",
+                        [tmp_path, native.c_dir()])
     env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
     run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=600)

@@ -101,25 +101,27 @@ def test_default_lut3_exact_and_small() -> None:
 
 
 def test_strong_scripts_small_budget() -> None:
-    c = handmade_life()
-    rg = synthesize_gates(c, "strong", iterations=1, patience=10, timeout=5)
+    c = bloated(handmade_life())
+    rg = synthesize_gates(c, "strong", **BUDGET)
     assert_exact(rg, rules.LIFE.table)
     info = rg.meta["synth"]
     assert len(info["rounds"]) == STRONG_ROUNDS
     assert len(rg) == min(info["candidates"])  # the smallest verified netlist wins
-    rl = synthesize_lut3(c, "strong", iterations=1, patience=10, timeout=5)
+    rl = synthesize_lut3(c, "strong", **BUDGET)
     assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
 
 
-def test_strong_lut3_maps_the_strong_gate_netlist() -> None:
+def test_strong_lut3_maps_the_strong_gate_netlist(yosys_runs) -> None:
     c = bloated(handmade_life())
-    budget = {"iterations": 1, "patience": 10, "timeout": 5}
-    rg = synthesize_gates(c, "strong", **budget)
-    rl = synthesize_lut3(c, "strong", **budget)
+    rg = synthesize_gates(c, "strong", **BUDGET)
+    n = len(yosys_runs)
+    rl = synthesize_lut3(c, "strong", **BUDGET)
     assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
     meta = rl.meta["synth"]
     assert meta["via"] == "strong gates" and meta["via_gates"] == len(rg)
     assert meta["source_hash"] == c.content_hash() and meta["source_gates"] == len(c)
+    # the expensive &deepsyn search is shared with the gate target: only LUT mappers ran
+    assert all("&deepsyn" not in run for run in yosys_runs[n:])
 
 
 def test_pipeline_scripts_never_start_from_the_function() -> None:
@@ -154,16 +156,13 @@ def test_is_structural_spots_functional_commands() -> None:
 
 def test_from_function_reference_is_exact() -> None:
     c = handmade_life()
-    budget = {"iterations": 1, "patience": 10, "timeout": 5}
-    rg = synthesize_gates(c, "from-function", **budget)
+    rg = synthesize_gates(c, "from-function", **BUDGET)
     assert_exact(rg, rules.LIFE.table)
-    rl = synthesize_lut3(c, "from-function", **budget)
+    rl = synthesize_lut3(c, "from-function", **BUDGET)
     assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
 
 
 def test_random_function_exact() -> None:
-    from test_verilog import random_circuit
-
     c = random_circuit(11, n_inputs=6, n_gates=40)
     r = synthesize_gates(c, "resyn2")
     assert np.array_equal(r.truth_table(), c.truth_table())
@@ -193,39 +192,34 @@ def test_bad_options_raise_value_error() -> None:
         synthesize_gates(two)
 
 
-def test_cache_hit_on_second_call(monkeypatch) -> None:
-    from gatenet.synth import flow
-
-    runs: list[str] = []
-    real = flow.run_yosys
-
-    def counting(commands, workdir, timeout=600):
-        runs.append(commands)
-        return real(commands, workdir, timeout)
-
-    monkeypatch.setattr(flow, "run_yosys", counting)
+def test_cache_hit_on_second_call(private_cache, yosys_runs) -> None:
     c = handmade_life()
     first = synthesize_lut3(c, "resyn2")
-    assert any(cache_dir().glob("lut3-*.json"))
-    n = len(runs)
+    assert cache_dir() == private_cache / "synth" and len(yosys_runs) == 1
+    assert len(list(cache_dir().glob("lut3-*.json"))) == 1
     second = synthesize_lut3(c, "resyn2")
-    assert len(runs) == n and second == first and second.to_dict() == first.to_dict()
+    assert len(yosys_runs) == 1 and second == first and second.to_dict() == first.to_dict()
     g1 = synthesize_gates(c, "resyn2")
-    n = len(runs)
-    assert synthesize_gates(c, "resyn2") == g1 and len(runs) == n
+    assert len(yosys_runs) == 2
+    assert synthesize_gates(c, "resyn2") == g1 and len(yosys_runs) == 2
     # a different script is a different entry
     synthesize_gates(c, "default")
-    assert len(runs) == n + 1
+    assert len(yosys_runs) == 3
+    # and so is the same script without the cache: it runs, and writes nothing
+    assert synthesize_gates(c, "resyn2", cache=False) == g1 and len(yosys_runs) == 4
+    assert len(list(cache_dir().glob("*.json"))) == 3
 
 
-def test_corrupt_cache_entry_is_recomputed() -> None:
+def test_corrupt_cache_entry_is_recomputed(private_cache, yosys_runs) -> None:
     c = handmade_life()
-    synthesize_gates(c)
-    for p in cache_dir().glob("gates-*.json"):
-        p.write_text("{ not json")
+    first = synthesize_gates(c)
+    (entry,) = cache_dir().glob("gates-*.json")
+    entry.write_text("{ not json")
     r = synthesize_gates(c)
-    assert not r.meta.get("cache_hit")
+    assert len(yosys_runs) == 2  # not trusted: synthesised again
     assert_exact(r, rules.LIFE.table)
+    assert r == first
+    assert Circuit.load(entry) == first  # and the entry rewritten
 
 
 def test_blif_reader_rejects_wide_covers() -> None:
@@ -236,11 +230,12 @@ def test_blif_reader_rejects_wide_covers() -> None:
 
 
 def test_best_is_the_smallest_of_the_scripts() -> None:
-    c = handmade_life()
-    budget = {"iterations": 1, "patience": 10, "timeout": 5}
+    """The same circuit and budget as the strong tests: their &deepsyn results are reused."""
+    c = bloated(handmade_life())
     for fn in (synthesize_gates, synthesize_lut3):
-        r = fn(c, "best", **budget)
+        r = fn(c, "best", **BUDGET)
         sizes = r.meta["best"]["sizes"]
+        assert set(sizes) == set(BEST_SCRIPTS)
         assert len(r) == min(sizes.values())
-        assert len(r) <= len(fn(c, "default", **budget))
+        assert len(r) <= len(fn(c, "default", **BUDGET))
         assert np.array_equal(r.truth_table()[:, 0], rules.LIFE.table)

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _circuits import random_circuit
 from gatenet import rules
 from gatenet.emit.ternary import permute_truth, to_c
+from gatenet.ir.handmade import handmade_life
 from gatenet.ir.lut import (
     PROJ_A,
     PROJ_B,
@@ -25,7 +27,6 @@ from gatenet.ir.lut import (
     table_from_function,
 )
 from gatenet.ir.netlist import CircuitError, assert_exact, exhaustive_inputs, pack_table, verify
-from test_verilog import random_circuit
 
 
 def random_lut_circuit(seed: int, n_inputs: int = 9, n_luts: int = 25) -> Lut3Circuit:
@@ -159,9 +160,7 @@ def test_avx512_matches_truth_table(tmp_path: Path, seed: int) -> None:
 
 @needs_avx512
 def test_avx512_life(tmp_path: Path) -> None:
-    from test_synth import life_adder_circuit
-
-    lc = from_circuit(life_adder_circuit())
+    lc = from_circuit(handmade_life())
     assert _run_avx512(lc, tmp_path) == pack_table(rules.LIFE.table)
 
 

@@ -1,4 +1,10 @@
-"""Network forward passes, training to an exact circuit, determinism, extraction."""
+"""Network forward passes, training to an exact circuit, determinism, extraction.
+
+That the default network learns Life is checked where it is trained anyway, not a third
+time here: by the command line (tests/test_cli.py, ``gatenet train``) and by the book's
+training run (chapter 5, run by tests/test_chapters.py), each verified on all 512
+neighbourhoods.
+"""
 
 import jax.numpy as jnp
 import numpy as np
@@ -92,11 +98,3 @@ def test_bad_configs():
         Network(SMALL).init(0, "zeros")
     with pytest.raises(ValueError, match="wiring schemes"):
         Network(SMALL, scheme=["unique"])
-
-
-@pytest.mark.slow
-def test_default_network_learns_life():
-    res = train.train("B3/S23", seed=1, progress=False)
-    assert res.converged
-    circuit = extract(res.network, res.params, "B3/S23")
-    assert verify(circuit, rules.LIFE.table) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 
 import numpy as np
@@ -10,25 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gatenet import gates
+from _circuits import random_circuit
 from gatenet.emit.verilog import to_verilog
-from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.names import port_names
 from gatenet.synth.blif import blif_to_circuit, blif_to_lut3, read_blif, to_blif
 from gatenet.synth.yosys import run_yosys
-
-
-def random_circuit(seed: int, n_inputs: int = 9, n_gates: int = 30, **names) -> Circuit:
-    """Any ops (constants, pass-throughs, a == b included), output on a random node."""
-    rng = random.Random(seed)
-    gl = []
-    for k in range(n_gates):
-        node = n_inputs + k
-        a = rng.randrange(node)
-        b = a if rng.random() < 0.1 else rng.randrange(node)
-        gl.append(Gate(rng.randrange(gates.N_GATES), a, b))
-    out = rng.randrange(n_inputs + n_gates) if rng.random() < 0.2 else n_inputs + n_gates - 1
-    return Circuit(n_inputs, tuple(gl), (out,), **names)
 
 
 @settings(max_examples=60, deadline=None)

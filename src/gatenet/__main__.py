@@ -1,16 +1,38 @@
 """The command line: ``python -m gatenet {train,table,emit,run} ...``.
 
 Each subcommand is a thin layer over the library: parse arguments, call one pipeline
-stage, print what a person wants to see, and exit non-zero with a one-line message when
-something is wrong (no tracebacks for bad input).
+stage, print what a person wants to see, and exit non-zero with a one-line
+``gatenet: error: ...`` on standard error when something is wrong — a bad argument, a bad
+file, or a broken environment (no C compiler, an unwritable ``GATENET_CACHE``) — never a
+traceback.
+
+Loading a circuit file is safe: a circuit file is data. Every command reads it through
+:meth:`gatenet.ir.netlist.Netlist.load` (or :func:`~gatenet.ir.netlist.load_netlist`), which
+checks every field strictly, caps every size, and accepts only plain identifiers as names;
+the free-form ``meta`` never reaches generated C, Verilog or BLIF.
+
+Arguments are checked before any work starts: numbers against their ranges (the argparse
+``type=`` functions below, which :mod:`gatenet.bench` and :mod:`gatenet.synth` share), and
+``--out`` against the file system (:func:`check_out`), so a typo never costs a training run.
+``--out`` replaces its target atomically; a symbolic link there is replaced by the new file
+rather than written through, and the file gets the permissions the umask gives.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import re
 import sys
-from collections.abc import Sequence
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
+
+#: What every error line starts with, whichever of the package's commands prints it.
+PREFIX = "gatenet"
 
 
 class CommandError(Exception):
@@ -19,6 +41,245 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
         self.status = status
+
+
+# -- argument checking, shared by every command line of the package ------------------------
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, reporting a bad argument as one ``gatenet: error: ...`` line (status 2)
+    instead of a usage block; ``--help`` still shows the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PREFIX}: error: {message} (see {self.prog} --help)\n")
+
+
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def _bounds(lo: int | float | None, hi: int | float | None, hi_text: str | None) -> str:
+    hi_s = hi_text or (str(hi) if hi is not None else "")
+    if hi is None:
+        return f"≥ {lo}"
+    if lo is None:
+        return f"≤ {hi_s}"
+    return f"in {lo}..{hi_s}"
+
+
+def int_range(
+    lo: int | None = None, hi: int | None = None, hi_text: str | None = None
+) -> Callable[[str], int]:
+    """An argparse ``type=``: an integer of ASCII digits in ``lo..hi`` (either may be open).
+
+    ``int()`` alone would accept other scripts' digits and silently read ``３`` as 3.
+    ``hi_text`` spells the upper bound in messages (``"2**64-1"``).
+    """
+
+    def integer(text: str) -> int:
+        want = f"an integer {_bounds(lo, hi, hi_text)}"
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        if not _INT.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"expected {want}, got {shown!r}")
+        digits = text.strip().lstrip("+-")
+        if len(digits) > 100:
+            raise argparse.ArgumentTypeError(f"expected {want}, got a {len(digits)}-digit number")
+        v = int(text)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise argparse.ArgumentTypeError(f"expected {want}, got {v}")
+        return v
+
+    return integer
+
+
+def float_range(lo: float, hi: float, lo_open: bool = False) -> Callable[[str], float]:
+    """An argparse ``type=``: a finite decimal number in ``[lo, hi]`` (``(lo, hi]`` if
+    ``lo_open``)."""
+    want = f"a number in {'(' if lo_open else '['}{lo:g}, {hi:g}]"
+
+    def number(text: str) -> float:
+        try:
+            if not text.isascii():
+                raise ValueError
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}") from None
+        if not (lo < v <= hi if lo_open else lo <= v <= hi):  # also false for nan
+            raise argparse.ArgumentTypeError(f"expected {want}, got {text}")
+        return v
+
+    return number
+
+
+def int_list(lo: int, hi: int, multiple_of: int = 1, hi_text: str | None = None,
+             ) -> Callable[[str], list[int]]:
+    """An argparse ``type=``: comma-separated integers, each in ``lo..hi`` (and a multiple
+    of ``multiple_of``), at least one."""
+    one = int_range(lo, hi, hi_text)
+    want = f"comma-separated integers {_bounds(lo, hi, hi_text)}" + (
+        f", each a multiple of {multiple_of}" if multiple_of > 1 else "")
+
+    def integers(text: str) -> list[int]:
+        parts = [p.strip() for p in text.split(",")]
+        if not all(parts):
+            raise argparse.ArgumentTypeError(f"expected {want}, got {text!r}")
+        values = []
+        for part in parts:
+            try:
+                v = one(part)
+            except argparse.ArgumentTypeError:
+                shown = part if len(part) <= 40 else part[:40] + "…"
+                raise argparse.ArgumentTypeError(f"expected {want}, got {shown!r}") from None
+            if v % multiple_of:
+                raise argparse.ArgumentTypeError(f"expected {want}, got {v}")
+            values.append(v)
+        return values
+
+    return integers
+
+
+def existing_file(text: str) -> str:
+    """An argparse ``type=``: the path of an existing regular file (checked, not opened)."""
+    p = Path(text)
+    if p.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a directory, not a file")
+    if not p.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    return text
+
+
+def rule_text(text: str) -> str:
+    """An argparse ``type=``: a rule string :func:`gatenet.rules.parse` accepts (returned
+    as given, so messages show what the user typed)."""
+    from gatenet import rules
+
+    try:
+        rules.parse(text)
+    except rules.RuleError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
+def check_out(path: str, flag: str = "--out", suffixes: Sequence[str] = ()) -> Path:
+    """The output path ``path`` if a file can be written there, else a :class:`CommandError`
+    — checked before the work that produces the file, by creating and removing a file in
+    the target directory (which also catches read-only file systems). A missing directory
+    is an error, not created. A symbolic link at ``path`` will be replaced, not followed.
+    """
+    p = Path(path)
+    if suffixes and p.suffix.lower() not in suffixes:
+        raise CommandError(f"{flag} {path}: use a {' or '.join(suffixes)} suffix", 2)
+    if p.is_dir() and not p.is_symlink():
+        raise CommandError(f"{flag} {path} is a directory", 2)
+    parent = p.parent
+    if not parent.exists():
+        raise CommandError(f"{flag} {path}: the directory {parent} does not exist", 2)
+    if not parent.is_dir():
+        raise CommandError(f"{flag} {path}: {parent} is not a directory", 2)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=parent)
+    except OSError as e:
+        raise CommandError(f"{flag} {path}: cannot write in {parent}: {e.strerror}", 2) from None
+    os.close(fd)
+    os.unlink(probe)
+    return p
+
+
+# -- errors as one line ---------------------------------------------------------------------
+
+
+def _loaded_class(module: str, name: str) -> type | None:
+    """``module.name`` if that module is already imported (an exception of a class from a
+    module never imported cannot occur, so nothing is imported just to check)."""
+    return getattr(sys.modules.get(module), name, None)
+
+
+#: Failures of the environment or of a long computation, not of the input: status 1.
+_RUNTIME_ERRORS = (
+    ("gatenet.runtime.native", "NativeBuildError"),
+    ("gatenet.synth.yosys", "SynthesisError"),
+    ("gatenet.pipeline", "NotConvergedError"),
+)
+
+
+def _status(e: BaseException) -> int | None:
+    """The exit status for an exception the command line reports as one line, or None
+    for one it does not know (a bug: the traceback is then the useful output)."""
+    if isinstance(e, CommandError):
+        return e.status
+    if isinstance(e, ValueError | TypeError | OSError):
+        return 2
+    if isinstance(e, MemoryError):
+        return 1
+    for module, name in _RUNTIME_ERRORS:
+        cls = _loaded_class(module, name)
+        if cls is not None and isinstance(e, cls):
+            return 1
+    return None
+
+
+def error_line(e: BaseException) -> str:
+    """An exception as one line of text: the message, plus the one line of a compiler's or
+    Yosys' output that says what went wrong."""
+    text = str(e)
+    native = _loaded_class("gatenet.runtime.native", "NativeBuildError")
+    synthesis = _loaded_class("gatenet.synth.yosys", "SynthesisError")
+    if native is not None and isinstance(e, native):
+        text = text.splitlines()[0] if text else "the C compiler failed"
+        said = [ln.strip() for ln in getattr(e, "stderr", "").splitlines() if ln.strip()]
+        detail = next((ln for ln in said if "error" in ln.lower()), said[0] if said else "")
+        if detail:
+            text += f": {detail}"
+        if "CC" not in text:
+            text += "; set CC to choose another C compiler"
+    elif synthesis is not None and isinstance(e, synthesis):
+        text = text.splitlines()[0] if text else "synthesis failed"
+        log = getattr(e, "log_tail", "").splitlines()
+        detail = next((ln.strip() for ln in reversed(log) if ln.startswith("ERROR")), "")
+        if detail:
+            text += f": {detail}"
+    elif isinstance(e, OSError) and e.filename is not None and e.strerror:
+        text = f"{e.filename}: {e.strerror}"
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return "; ".join(lines) or type(e).__name__
+
+
+@contextlib.contextmanager
+def _one_line_warnings() -> Iterator[None]:
+    """Show the package's own warnings as ``gatenet: warning: ...`` (others as usual)."""
+    shown = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        if category.__module__.startswith("gatenet"):
+            print(f"{PREFIX}: warning: {message}", file=sys.stderr)
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
+
+
+def run_command(func: Callable[[argparse.Namespace], int | None],
+                args: argparse.Namespace) -> int:
+    """``func(args)``, with every known failure printed as one ``gatenet: error:`` line."""
+    with _one_line_warnings():
+        try:
+            return int(func(args) or 0)
+        except KeyboardInterrupt:
+            print(f"{PREFIX}: interrupted", file=sys.stderr)
+            return 130
+        except Exception as e:
+            status = _status(e)
+            if status is None:
+                raise
+            print(f"{PREFIX}: error: {error_line(e)}", file=sys.stderr)
+            return status
+
+
+# -- the commands ---------------------------------------------------------------------------
 
 
 def _cmd_table(args: argparse.Namespace) -> int:
@@ -36,6 +297,15 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from gatenet.learn.train import TrainConfig
+
+    out = check_out(args.out)
+    TrainConfig(seed=args.seed, max_epochs=args.max_epochs).validate()  # before any work
+    if not args.no_synth:
+        from gatenet.storage import cache_subdir
+
+        cache_subdir("synth")  # synthesis needs the cache: say so before training, not after
+
     from gatenet import pipeline
 
     progress = None if not args.quiet else False
@@ -50,7 +320,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         rule=learned.rule.name, map=learned.rule.map_string, seed=args.seed,
         epochs=learned.history.epochs,
     )
-    best.save(args.out)
+    best.save(out, run=False)  # deterministic: no timings (see gatenet.ir.netlist)
     print(f"trained {learned.rule} (seed {args.seed}): exact after {learned.history.epochs} "
           f"epochs, {learned.train_seconds:.1f} s (+{learned.compile_seconds:.1f} s JIT)")
     print(format_stage_table(learned.stages))
@@ -60,6 +330,24 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_board_size(args: argparse.Namespace) -> None:
+    """The board's size against the runtime's limit, and against the (lower) limit of a
+    board held one byte per cell, which ``--pattern`` and ``--out`` need."""
+    from gatenet import patterns
+    from gatenet.runtime.checks import MAX_CELLS
+
+    cells = args.width * args.height
+    if cells > MAX_CELLS:
+        raise CommandError(
+            f"--width × --height = {cells:,} cells is above the runtime's limit of "
+            f"{MAX_CELLS:,} cells (gatenet.runtime.checks.MAX_CELLS)", 2)
+    if (args.pattern is not None or args.out) and cells > patterns.MAX_CELLS:
+        raise CommandError(
+            f"--width × --height = {cells:,} cells is above the limit of "
+            f"{patterns.MAX_CELLS:,} cells for --pattern and --out (gatenet.patterns.MAX_CELLS)"
+            ", which hold the board one byte per cell", 2)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     import time
 
@@ -67,11 +355,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from gatenet.ir.circuit import Circuit
     from gatenet.runtime.board import Board
 
-    circuit = Circuit.load(args.circuit)
     if (args.pattern is None) == (args.random is None):
         raise CommandError("give exactly one of --pattern FILE and --random SEED", 2)
-    if args.steps < 0:
-        raise CommandError(f"--steps must be ≥ 0, got {args.steps}", 2)
+    _check_board_size(args)
+    out = check_out(args.out, suffixes=(".rle", ".cells")) if args.out else None
+    circuit = Circuit.load(args.circuit)
     if args.pattern is not None:
         pat = patterns.read(Path(args.pattern))
         cells = patterns.place(pat, args.width, args.height)
@@ -100,8 +388,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         rate = args.width * args.height * args.steps / total if total else float("inf")
         print(f"{args.steps} steps in {total:.4f} s: {1e6 * total / args.steps:.2f} µs/step, "
               f"{rate:.3g} cell-updates/s")
-    if args.out:
-        patterns.write(Path(args.out), board.to_array(), rule=board.rule,
+    if out is not None:
+        patterns.write(out, board.to_array(), rule=board.rule,
                        name=f"after {args.steps} generations")
         print(f"wrote the whole board to {args.out}")
     return 0
@@ -125,76 +413,83 @@ def format_stage_table(stages) -> str:
 
 
 def _cmd_emit(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from gatenet.emit.c import emit_c
+    """Load (safely, see the module docstring), emit, write or print."""
     from gatenet.ir.circuit import Circuit
+    from gatenet.ir.lut import Lut3Circuit
+    from gatenet.ir.names import C_RESERVED, VERILOG_KEYWORDS, check_name
+    from gatenet.ir.netlist import load_netlist
     from gatenet.storage import atomic_write_text
 
-    if args.target != "c":
-        return _emit_synth_target(args)
-    circuit = Circuit.load(args.circuit)
-    text = emit_c(circuit, name=args.name or "gatenet_circuit")
-    if args.out:
-        atomic_write_text(Path(args.out), text)
-        print(f"wrote {args.out} ({len(circuit)} gates, C, cell type left to the includer)",
-              file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    out = check_out(args.out) if args.out else None
+    if args.name is not None:
+        reserved = VERILOG_KEYWORDS if args.target == "verilog" else (
+            C_RESERVED if args.target in ("c", "lut3") else frozenset())
+        check_name(args.name, "--name", reserved)
+    # one read of the file; its "format" field says which kind of netlist it holds
+    netlist = load_netlist(args.circuit, (Circuit, Lut3Circuit))
+    if isinstance(netlist, Lut3Circuit) and args.target != "lut3":
+        raise CommandError(f"{args.circuit} is a LUT3 circuit: only --target lut3 emits it", 2)
+    if args.target == "c":
+        from gatenet.emit.c import emit_c
 
-
-def _emit_synth_target(args: argparse.Namespace) -> int:
-    """``--target verilog|blif|lut3``: hand-off formats and the AVX-512 LUT3 header."""
-    import json
-    from pathlib import Path
-
-    from gatenet.ir.circuit import Circuit
-    from gatenet.storage import atomic_write_text
-
-    if args.target == "lut3":
-        from gatenet import synth
+        text = emit_c(netlist, name=args.name or "gatenet_circuit")
+        what = f"{len(netlist)} gates, C, cell type left to the includer"
+    elif args.target == "lut3":
         from gatenet.emit.ternary import to_c
-        from gatenet.ir.lut import Lut3Circuit
 
-        d = json.loads(Path(args.circuit).read_text())
-        if isinstance(d, dict) and d.get("format") == "gatenet-lut3":
-            lc = Lut3Circuit.from_dict(d)
-        else:
-            lc = synth.synthesize_lut3(Circuit.from_dict(d), args.script)
-        text, what = to_c(lc, name=args.name or "gatenet_circuit_lut3"), f"{len(lc)} LUT3"
+        lc = netlist if isinstance(netlist, Lut3Circuit) else _synthesize_lut3(netlist, args)
+        text = to_c(lc, name=args.name or "gatenet_circuit_lut3")
+        what = f"{len(lc)} LUT3, lut3"
     else:
         from gatenet.emit.verilog import to_verilog
         from gatenet.synth.blif import to_blif
 
-        circuit = Circuit.load(args.circuit)
         emit = to_verilog if args.target == "verilog" else to_blif
-        text, what = emit(circuit, args.name or "gatenet_circuit"), f"{len(circuit)} gates"
-    if args.out:
-        atomic_write_text(Path(args.out), text)
-        print(f"wrote {args.out} ({what}, {args.target})", file=sys.stderr)
+        text = emit(netlist, args.name or "gatenet_circuit")
+        what = f"{len(netlist)} gates, {args.target}"
+    if out is not None:
+        atomic_write_text(out, text)
+        print(f"wrote {args.out} ({what})", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
 
 
+def _synthesize_lut3(circuit: Any, args: argparse.Namespace) -> Any:
+    """``--target lut3`` from a two-input circuit: ABC's LUT mapping, failures as one line."""
+    from gatenet import synth
+
+    try:
+        return synth.synthesize_lut3(circuit, args.script)
+    except synth.SynthesisError as e:
+        raise CommandError(
+            f"LUT3 synthesis with --script {args.script!r} failed: {error_line(e)} (named "
+            "scripts: default, resyn2, deepsyn, strong, best; or ABC commands separated by ';')"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m gatenet",
         description="Learn a cellular-automaton rule as a logic-gate network, "
         "extract the circuit and compile it to bit-parallel C.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    out_help = ("replaced atomically; a symbolic link there is replaced by the file, not "
+                "written through")
 
     t = sub.add_parser("table", help="print a circuit's truth table as a Golly MAP string")
     t.add_argument("circuit", help="circuit JSON file")
     t.set_defaults(func=_cmd_table)
 
     tr = sub.add_parser("train", help="train, extract, shrink and verify a rule's circuit")
-    tr.add_argument("--rule", default="B3/S23", help="B3/S23, 23/3 or a MAP string")
-    tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--out", required=True, help="where to write the circuit JSON")
-    tr.add_argument("--max-epochs", type=int, default=3000)
+    tr.add_argument("--rule", default="B3/S23", type=rule_text,
+                    help="B3/S23, 23/3 or a MAP string")
+    tr.add_argument("--seed", type=int_range(), default=0, help="0..2**32-1 (default 0)")
+    tr.add_argument("--out", required=True,
+                    help=f"where to write the circuit JSON (without run timings, so the same "
+                    f"rule and seed give the same bytes); {out_help}")
+    tr.add_argument("--max-epochs", type=int_range(1), default=3000)
     tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")
     tr.add_argument("--synth", default="strong", choices=["default", "strong"],
                     help="ABC script (default: strong)")
@@ -202,44 +497,37 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=_cmd_train)
 
     e = sub.add_parser("emit", help="emit a circuit as source code (a C header)")
-    e.add_argument("circuit", help="circuit JSON file")
+    e.add_argument("circuit", help="circuit JSON file (a LUT3 circuit for --target lut3)")
     e.add_argument("--target", default="c", choices=["c", "verilog", "blif", "lut3"],
                    help="output: C header, Verilog, BLIF, or AVX-512 vpternlog header via "
                    "LUT3 synthesis (default: c)")
     e.add_argument("--script", default="strong",
                    help="ABC script for --target lut3 (default, resyn2, deepsyn, strong, best)")
-    e.add_argument("--out", help="output file (default: standard output)")
+    e.add_argument("--out", help=f"output file (default: standard output); {out_help}")
     e.add_argument("--name", help="function name (default: gatenet_circuit)")
     e.set_defaults(func=_cmd_emit)
 
     r = sub.add_parser("run", help="run a board with a circuit in the C runtime")
     r.add_argument("circuit", help="circuit JSON file")
     r.add_argument("--pattern", help="RLE or .cells file, placed at the top-left corner")
-    r.add_argument("--random", type=int, metavar="SEED", help="fill randomly instead")
-    r.add_argument("--density", type=float, default=0.5, help="for --random (default 0.5)")
-    r.add_argument("--width", type=int, default=256)
-    r.add_argument("--height", type=int, default=256)
-    r.add_argument("--steps", type=int, default=100)
-    r.add_argument("--report-every", type=int, default=0, help="generations per progress line")
-    r.add_argument("--out", help="write the final board (.rle or .cells)")
+    r.add_argument("--random", type=int_range(0, 2**64 - 1, "2**64-1"), metavar="SEED",
+                   help="fill randomly instead (seed 0..2**64-1)")
+    r.add_argument("--density", type=float_range(0.0, 1.0), default=0.5,
+                   help="for --random (default 0.5)")
+    r.add_argument("--width", type=int_range(1), default=256)
+    r.add_argument("--height", type=int_range(1), default=256)
+    r.add_argument("--steps", type=int_range(0, 2**64 - 1, "2**64-1"), default=100,
+                   help="generations (0..2**64-1, the runtime's counter; default 100)")
+    r.add_argument("--report-every", type=int_range(0), default=0,
+                   help="generations per progress line (default: a tenth of --steps)")
+    r.add_argument("--out", help=f"write the final board (.rle or .cells); {out_help}")
     r.set_defaults(func=_cmd_run)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except CommandError as e:
-        print(f"gatenet: error: {e}", file=sys.stderr)
-        return e.status
-    except (ValueError, TypeError, OSError) as e:
-        print(f"gatenet: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("gatenet: interrupted", file=sys.stderr)
-        return 130
+    args = build_parser().parse_args(argv)
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

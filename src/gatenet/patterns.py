@@ -534,7 +534,8 @@ def read(source: str | os.PathLike[str], format: str | None = None) -> Pattern:
 
     A ``Path``, or a one-line string naming an existing file or ending in ``.rle`` /
     ``.cells``, is read as a file whose suffix picks the format; any other string is
-    parsed as text. ``format`` ("rle" or "cells") overrides the guess.
+    parsed as text. ``format`` ("rle" or "cells") overrides the guess. A file must be UTF-8;
+    every :class:`PatternError` about a file names it.
     """
     if format is not None and format not in ("rle", "cells"):
         raise ValueError(f"format is 'rle' or 'cells', got {format!r}")
@@ -549,13 +550,24 @@ def read(source: str | os.PathLike[str], format: str | None = None) -> Pattern:
     else:
         raise TypeError(f"read takes a path or pattern text, got {type(source).__name__}")
     if path is not None:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            # the codec's own message names neither the file nor what to do about it
+            raise PatternError(f"{path}: not UTF-8 text (byte {e.start})") from None
         suffix = path.suffix.lower()
         fmt = format or {".rle": "rle", ".cells": "cells"}.get(suffix) or _detect(text)
     else:
         text = str(source)
         fmt = format or _detect(text)
-    return parse_rle(text) if fmt == "rle" else parse_cells(text)
+    try:
+        return parse_rle(text) if fmt == "rle" else parse_cells(text)
+    except PatternError as e:
+        if path is None:
+            raise
+        named = PatternError(f"{path}: {e}")  # say which file, keep where in it
+        named.line, named.column = e.line, e.column
+        raise named from None
 
 
 def write(

@@ -10,8 +10,10 @@ reusing a result computed by older code.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from gatenet.learn.extract import extract, non_pass_through
 from gatenet.learn.network import Network
 from gatenet.learn.train import History, TrainConfig, TrainResult, train
 from gatenet.opt.optimize import Stage, optimize
-from gatenet.storage import atomic_write_text, cache_subdir
+from gatenet.storage import atomic_write_bytes, atomic_write_text, cache_subdir
 
 
 @dataclass
@@ -153,20 +155,26 @@ def learn_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0, refresh: bool
             learned = _load_learned(folder)
             if extract(learned.network, learned.params) == learned.raw:
                 return learned
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged memo is recomputed, never trusted
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            # a damaged memo (any file truncated, garbled or of the wrong shape; _load_learned
+            # reports those as ValueError) or parameters that do not rebuild the circuit:
+            # recomputed, never trusted
+            pass
     learned = learn(rule, seed, **kw)
     _save_learned(learned, folder)
     return learned
 
 
 def _save_learned(learned: Learned, folder: Path) -> None:
+    """Write the memo: every file atomically under a unique temporary name (two processes
+    filling the same memo at once must not write one shared temporary file), and
+    ``learned.json`` last, so a memo without it is never read."""
     folder.mkdir(parents=True, exist_ok=True)
     h = learned.history
-    tmp = folder / "history.tmp.npz"
-    np.savez(tmp, loss=h.loss, hard_errors=h.hard_errors, seconds=h.seconds,
+    buf = io.BytesIO()
+    np.savez(buf, loss=h.loss, hard_errors=h.hard_errors, seconds=h.seconds,
              **{f"params{i}": p for i, p in enumerate(learned.params)})
-    os.replace(tmp, folder / "history.npz")
+    atomic_write_bytes(folder / "history.npz", buf.getvalue())
     for i, st in enumerate(learned.stages):
         st.circuit.save(folder / f"stage{i}.json")
     if learned.lut3 is not None:
@@ -182,28 +190,45 @@ def _save_learned(learned: Learned, folder: Path) -> None:
 
 
 def _load_learned(folder: Path) -> Learned:
-    meta = json.loads((folder / "learned.json").read_text())
-    with np.load(folder / "history.npz") as z:
-        history = History(z["loss"], z["hard_errors"], z["seconds"])
-        params = [z[f"params{i}"] for i in range(sum(k.startswith("params") for k in z.files))]
-    stages = [
-        Stage.of(name, Circuit.load(folder / f"stage{i}.json"))
-        for i, name in enumerate(meta["stages"])
-    ]
-    rule = rules.Rule(meta["rule_name"], rules.from_map(meta["rule"]))
-    for st in stages:
-        assert_exact(st.circuit, rule.table, f"loading {st.name}")
-    lut3 = None
-    if meta["has_lut3"]:
-        from gatenet.ir.lut import Lut3Circuit
+    """The memo in ``folder``. A file that is truncated, undecodable or of the wrong shape
+    raises ValueError (OSError if missing), whatever numpy, json or zipfile raised, so the
+    caller can recompute instead of crashing; every stage is verified against the rule."""
+    try:
+        meta = json.loads((folder / "learned.json").read_bytes().decode("utf-8"))
+        shape = {"rule": str, "rule_name": str, "config": dict, "stages": list,
+                 "has_lut3": bool, "train_seconds": (int, float),
+                 "compile_seconds": (int, float)}
+        if not isinstance(meta, dict) or any(not isinstance(meta.get(k), t)
+                                             for k, t in shape.items()):
+            raise ValueError("learned.json does not have the memo's fields")
+        if not all(isinstance(name, str) for name in meta["stages"]) or not meta["stages"]:
+            raise ValueError("learned.json: stages must be a non-empty list of names")
+        with np.load(folder / "history.npz", allow_pickle=False) as z:
+            history = History(z["loss"], z["hard_errors"], z["seconds"])
+            params = [z[f"params{i}"] for i in range(sum(k.startswith("params") for k in z.files))]
+        stages = [
+            Stage.of(name, Circuit.load(folder / f"stage{i}.json"))
+            for i, name in enumerate(meta["stages"])
+        ]
+        rule = rules.Rule(meta["rule_name"], rules.from_map(meta["rule"]))
+        for st in stages:
+            assert_exact(st.circuit, rule.table, f"loading {st.name}")
+        lut3 = None
+        if meta["has_lut3"]:
+            from gatenet.ir.lut import Lut3Circuit
 
-        lut3 = Lut3Circuit.from_dict(json.loads((folder / "lut3.json").read_text()))
-    cfg = dict(meta["config"])
-    cfg["sizes"] = tuple(cfg["sizes"])
-    if isinstance(cfg["scheme"], list):
-        cfg["scheme"] = tuple(cfg["scheme"])
+            lut3 = Lut3Circuit.load(folder / "lut3.json")
+            assert_exact(lut3, rule.table, "loading the LUT3 circuit")
+        cfg = dict(meta["config"])
+        cfg["sizes"] = tuple(cfg["sizes"])
+        if isinstance(cfg["scheme"], list):
+            cfg["scheme"] = tuple(cfg["scheme"])
+        config = TrainConfig(**cfg)
+    except (KeyError, TypeError, IndexError, AttributeError, EOFError, RecursionError,
+            zipfile.BadZipFile, zlib.error) as e:
+        raise ValueError(f"damaged memo in {folder}: {type(e).__name__}: {e}") from None
     return Learned(
-        rule=rule, config=TrainConfig(**cfg), history=history, converged=True,
+        rule=rule, config=config, history=history, converged=True,
         train_seconds=meta["train_seconds"], compile_seconds=meta["compile_seconds"],
         stages=stages, lut3=lut3, params=params,
     )

@@ -102,7 +102,10 @@ _SB = re.compile(r"^(?P<s>[0-9]*)/(?P<b>[0-9]*)$")
 
 
 def parse(rule: str | Rule) -> Rule:
-    """Parse ``B3/S23``, ``b36/s23``, ``B2/S``, ``23/3`` (S/B) or a ``MAP`` string."""
+    """Parse ``B3/S23``, ``b36/s23``, ``B2/S``, ``23/3`` (S/B) or a ``MAP`` string.
+
+    Neighbour counts are ASCII digits ``0``-``8``; anything else is a :class:`RuleError`.
+    """
     if isinstance(rule, Rule):
         return rule
     if not isinstance(rule, str):
@@ -120,8 +123,8 @@ def parse(rule: str | Rule) -> Rule:
         m = _SB.match(text)
         if not m:
             raise RuleError(
-                f"cannot parse rule {rule!r}: expected B<digits>/S<digits>, "
-                "<survival>/<birth> or MAP<base64>"
+                f"cannot parse rule {rule!r}: expected B<digits>/S<digits> or "
+                "<survival>/<birth> (ASCII digits 0-8), or MAP<base64>"
             )
         survive = _digits(m["s"], "survival", text)
         birth = _digits(m["b"], "birth", text)

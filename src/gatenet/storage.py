@@ -71,6 +71,16 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         raise
 
 
+def fsync_path(path: str | os.PathLike[str]) -> None:
+    """Flush a file another program wrote (a compiler's output) to disk, before it is
+    renamed into place: otherwise a crash could leave the new name on an empty file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
     """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8."""
     atomic_write_bytes(path, text.encode("utf-8"), mode)

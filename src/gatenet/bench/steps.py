@@ -7,7 +7,6 @@ as medians of repeats, with the machine described next to them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -109,12 +108,15 @@ def _note(c) -> str:
 
 
 def cmd_step(args: argparse.Namespace) -> int:
+    """``python -m gatenet.bench step``: ``args.sizes`` and ``args.threads`` arrive as lists,
+    checked by the parser; with ``--json`` the records go to ``args.json_out`` (the real
+    standard output) and everything else to standard error."""
     from gatenet import pipeline
     from gatenet.bench import ladder
     from gatenet.ir.circuit import Circuit
 
-    sizes = [int(x) for x in args.sizes.split(",")]
-    threads = [int(x) for x in args.threads.split(",")]
+    sizes, threads = list(args.sizes), list(args.threads)
+    json_out = getattr(args, "json_out", None) or sys.stdout
     learned = None
     if args.circuit:
         circuit = Circuit.load(args.circuit)
@@ -137,7 +139,9 @@ def cmd_step(args: argparse.Namespace) -> int:
                          budget_s=args.budget)
     print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)
     if args.json:
-        print(json.dumps([asdict(r) for r in records], indent=1))
+        from gatenet.bench.training import strict_json
+
+        print(strict_json([asdict(r) for r in records]), file=json_out)
         return 0
     print(file=log)
     for n in sizes:

@@ -81,18 +81,22 @@ def neighbourhoods(board):
 
 
 def time_jax_network(net, params, width: int, height: int, hard: bool = False,
-                     batch: int | None = None, repeats: int = 3) -> float:
+                     batch: int | None = None, repeats: int = 3, dense: bool = False) -> float:
     """Seconds for the float network to compute one generation of a board.
 
     ``batch=None`` feeds the whole board as one batch; ``batch=512`` reproduces the
-    write-up's framing (512 batches of 512 for a 512×512 board). Inputs are prepared
-    beforehand and the JIT is warmed up; every call is synchronised with
-    ``block_until_ready`` so we time the computation, not its dispatch.
+    write-up's framing (512 batches of 512 for a 512×512 board). ``dense=True`` runs the
+    write-up's formulation of the soft network, wires as dense matrices
+    (:attr:`gatenet.learn.network.Network.dense`). Inputs are prepared beforehand and the
+    JIT is warmed up; every call is synchronised with ``block_until_ready`` so we time the
+    computation, not its dispatch.
     """
     import jax
     import jax.numpy as jnp
 
-    fn = net.hard if hard else net.soft
+    if dense and hard:
+        raise ValueError("the dense formulation is of the soft network")
+    fn = net.dense if dense else net.hard if hard else net.soft
     x = jnp.asarray(neighbourhoods(rules.random_board(height, width)))
     if batch is None:
         run = lambda: fn(params, x).block_until_ready()  # noqa: E731
@@ -119,8 +123,6 @@ def time_jaxbits(circuit, width: int, height: int, steps: int = 10, repeats: int
 
 def time_board(board, width: int, height: int, repeats: int = 5) -> float:
     """Seconds per generation of a native board (Board, WriteupBoard): median of repeats."""
-    from gatenet.runtime import native
-
     steps = max(3, min(2000, 200_000_000 // (width * height)))
     board.step(1)
-    return statistics.median(native.time_steps(board, steps, repeats)) * 1e-6
+    return statistics.median(time_steps(board, steps, repeats)) * 1e-6

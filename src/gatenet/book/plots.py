@@ -16,12 +16,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from gatenet import gates, rules
+from gatenet.book import style
 
 #: Consistent colours: alive cells, dead cells, and one colour per named series.
 ALIVE = "#1f2a44"
 DEAD = "#f4f1ea"
 _CELL_CMAP = matplotlib.colors.ListedColormap([DEAD, ALIVE])
-_SERIES = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+_SERIES = style.COLOURS
 
 
 def _colour(i: int) -> str:
@@ -222,15 +223,16 @@ def gate_snapshots(
     idx = np.unique(np.linspace(0, len(snapshots) - 1, min(max_panels, len(snapshots))).round())
     chosen = [snapshots[int(i)] for i in idx]
     k = len(chosen)
-    fig, axes = plt.subplots(1, k, figsize=(2.4 * k + 0.6, 4.2), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, k, figsize=(2.8 * k + 0.8, 4.6), squeeze=False, sharey=True)
     short = ["F", "&", "a&¬b", "a", "¬a&b", "b", "⊕", "∨", "¬∨", "¬⊕", "¬b", "a∨¬b",
              "¬a", "¬a∨b", "¬&", "T"]
     for ax, (epoch, probs) in zip(axes[0], chosen, strict=True):
         im = ax.imshow(np.asarray(probs), cmap="magma_r", vmin=0, vmax=1, aspect="auto",
                        interpolation="nearest")
-        ax.set_title(f"epoch {epoch}", fontsize=9)
-        ax.set_xticks(range(16), short, rotation=90, fontsize=6)
-    axes[0][0].set_ylabel("layer")
+        ax.set_title(f"epoch {epoch}", fontsize=style.LABEL)
+        ax.set_xticks(range(16), short, rotation=90, fontsize=style.SMALL)
+        ax.tick_params(axis="y", labelsize=style.SMALL)
+    axes[0][0].set_ylabel("layer", fontsize=style.LABEL)
     fig.colorbar(im, ax=axes, shrink=0.8, label="mean gate probability")
     return fig
 
@@ -259,13 +261,14 @@ def training_curves(loss: np.ndarray, hard_errors: np.ndarray) -> Figure:
 def op_histogram(panels: Mapping[str, Mapping[str, int]]) -> Figure:
     """Bar charts of how often each of the 16 gates is chosen, one panel per population."""
     k = len(panels)
-    fig, axes = plt.subplots(1, k, figsize=(4.6 * k, 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, k, figsize=(4.8 * k, 3.6), squeeze=False)
     for i, (ax, (title, counts)) in enumerate(zip(axes[0], panels.items(), strict=True)):
         values = [counts.get(name, 0) for name in gates.NAMES]
         ax.bar(range(16), values, color=_colour(i))
-        ax.set_xticks(range(16), gates.SYMBOLS, rotation=90, fontsize=7)
-        ax.set_ylabel("gates")
-        ax.set_title(title, fontsize=9)
+        ax.set_xticks(range(16), gates.SYMBOLS, rotation=90, fontsize=style.SMALL)
+        ax.tick_params(axis="y", labelsize=style.SMALL)
+        ax.set_ylabel("gates", fontsize=style.LABEL)
+        ax.set_title(title, fontsize=style.LABEL)
     fig.tight_layout()
     return fig
 

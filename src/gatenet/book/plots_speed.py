@@ -14,10 +14,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from gatenet.bench.steps import StepRecord
+from gatenet.bench.records import StepRecord
+from gatenet.book import style
 
-_SERIES = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-           "#666666", "#1f78b4", "#b15928")
 _KIND = {"baseline": "#b0b0b0", "project": "#1b9e77"}
 
 
@@ -36,18 +35,19 @@ def speed_vs_size(records: Sequence[StepRecord], order: Sequence[str] | None = N
         if not rs:
             continue
         dashed = rs[0].kind == "baseline"
-        ax.plot([r.width for r in rs], [r.cell_updates_per_s for r in rs], marker="o",
-                ms=4, lw=1.6, ls="--" if dashed else "-", color=_SERIES[i % len(_SERIES)],
-                label=label)
+        ax.plot([r.width for r in rs], [r.cell_updates_per_s for r in rs], ms=5, lw=1.6,
+                ls="--" if dashed else "-", label=label, **style.series(i))
     sides = sorted({r.width for r in records})
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(sides, [f"{s}²" for s in sides])
     ax.minorticks_off()
-    ax.set_xlabel("board (cells)")
-    ax.set_ylabel("cell updates per second")
+    ax.tick_params(labelsize=style.SMALL)
+    ax.set_xlabel("board (cells)", fontsize=style.LABEL)
+    ax.set_ylabel("cell updates per second", fontsize=style.LABEL)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.legend(fontsize=style.SMALL, loc="center left", bbox_to_anchor=(1.01, 0.5),
+              frameon=False)
     fig.tight_layout()
     return fig
 

@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
-_SERIES = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-           "#666666", "#1f78b4", "#b15928", "#fb9a99", "#cab2d6")
+from gatenet.book import style
+
 _KNOWN = "#b0b0b0"
 _TOTAL = "#1f2a44"
 
@@ -65,11 +65,13 @@ def sizes_by_op(
     colours = [_TOTAL] * len(stages) + [_KNOWN] * len(known)
     ax.barh(y, totals, height=0.7, color=colours)
     for yy, t in zip(y, totals, strict=True):
-        ax.text(t * 1.08, yy, f"{t:,}", va="center", fontsize=8)
-    ax.set_yticks(y, labels, fontsize=8.5)
+        ax.text(t * 1.08, yy, f"{t:,}", va="center", fontsize=style.SMALL)
+    ax.set_yticks(y, labels, fontsize=style.SMALL)
     ax.set_xscale("log")
     ax.set_xlim(1, max(totals) * 4)
-    ax.set_xlabel("gates (log scale; grey: other circuits)")
+    ax.set_xlabel("size: two-input gates, or LUT3s where the label says so\n"
+                  "(log scale; grey: circuits from elsewhere)", fontsize=style.LABEL)
+    ax.tick_params(labelsize=style.SMALL)
     ax.grid(True, axis="x", which="major", alpha=0.3)
     shares = [family_counts(c) for c in stages.values()]
     left = np.zeros(len(stages))
@@ -80,7 +82,8 @@ def sizes_by_op(
         left += frac * 100
     mix.set_xlim(0, 100)
     mix.set_xlabel("share of the stage's gates (%)")
-    mix.legend(fontsize=7.5, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+    mix.tick_params(labelsize=style.SMALL)
+    mix.legend(fontsize=style.SMALL, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3,
                frameon=False)
     fig.tight_layout()
     return fig
@@ -94,18 +97,22 @@ def gates_vs_speed(points: Sequence[tuple[str, int, float]], kernel: str = "") -
     """
     if not points:
         raise ValueError("gates_vs_speed needs at least one point")
-    fig, ax = plt.subplots(figsize=(7.0, 4.4))
+    fig, ax = plt.subplots(figsize=(8.0, 4.4))
     for i, (label, n, us) in enumerate(points):
-        ax.scatter([n], [us], s=42, color=_SERIES[i % len(_SERIES)], zorder=3)
-        ax.annotate(label, (n, us), textcoords="offset points", xytext=(6, 4), fontsize=8)
+        ax.scatter([n], [us], s=55, zorder=3, label=f"{label} ({n:,} gates)", **style.series(i))
+    # a legend instead of labels beside the points: neighbouring circuits never overlap
+    ax.legend(fontsize=style.SMALL, loc="center left", bbox_to_anchor=(1.01, 0.5),
+              frameon=False)
     ns = np.array([p[1] for p in points], dtype=float)
     us = np.array([p[2] for p in points], dtype=float)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlim(ns.min() / 1.6, ns.max() * 3.0)
-    ax.set_ylim(us.min() / 1.6, us.max() * 1.8)
-    ax.set_xlabel("two-input gates in the circuit")
-    ax.set_ylabel("µs per generation" + (f" ({kernel})" if kernel else ""))
+    ax.set_xlim(ns.min() / 1.6, ns.max() * 1.6)
+    ax.set_ylim(us.min() / 1.6, us.max() * 1.6)
+    ax.set_xlabel("two-input gates in the circuit", fontsize=style.LABEL)
+    ax.set_ylabel("µs per generation" + (f" ({kernel})" if kernel else ""),
+                  fontsize=style.LABEL)
+    ax.tick_params(labelsize=style.SMALL)
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(ScalarFormatter())

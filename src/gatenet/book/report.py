@@ -48,3 +48,26 @@ def book_run(refresh: bool = False):
 
     return pipeline.learn_cached(BOOK_RULE, BOOK_SEED, refresh=refresh, synthesize=True,
                                  progress=False)
+
+
+#: Where chapters put the files the build offers for download (relative to book/, the
+#: directory chapters run in; ignored by git, recreated by every build).
+DOWNLOADS = "_generated"
+
+
+def download(name: str, data: str | bytes) -> str:
+    """Write ``data`` to ``book/_generated/<name>`` and return the path a ``{download}``
+    role in the chapter names (``_generated/<name>``)."""
+    from pathlib import Path
+
+    from gatenet.ir.names import MAX_NAME
+
+    if "/" in name or name.startswith(".") or len(name) > MAX_NAME:
+        raise ValueError(f"a download is a plain file name, got {name!r}")
+    path = Path(DOWNLOADS) / name
+    path.parent.mkdir(exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data)
+    else:
+        path.write_bytes(data)
+    return str(path)

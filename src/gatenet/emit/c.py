@@ -23,7 +23,7 @@ import re
 
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit
-from gatenet.ir.names import check_name, check_rule_shape
+from gatenet.ir.names import C_RESERVED, check_name, check_rule_shape
 
 
 def default_name(circuit: Circuit) -> str:
@@ -54,7 +54,9 @@ def emit_c(circuit: Circuit, name: str | None = None) -> str:
         raise ValueError(f"the C emitter needs a 1-output circuit, got {len(circuit.outputs)}")
     if circuit.n_inputs < 1:
         raise ValueError("the C emitter needs at least one input")
-    name = default_name(circuit) if name is None else check_name(name, "function name")
+    if name is not None:
+        check_name(name, "function name", C_RESERVED)
+    name = default_name(circuit) if name is None else name
 
     n = circuit.n_inputs
     live = live_gates(circuit)

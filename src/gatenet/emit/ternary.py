@@ -4,12 +4,16 @@
 512 bits; its ``imm`` is exactly :class:`~gatenet.ir.lut.Lut`'s ``truth`` (bit
 ``(a << 2) | (b << 1) | c``). A LUT3 circuit therefore compiles to one instruction per LUT
 and 512 cells per evaluation, with no other operations at all.
+
+Nothing from a circuit file reaches the text but numbers and input names, which were
+validated as plain identifiers when the circuit was built or loaded (:mod:`gatenet.ir.names`);
+the metadata never does.
 """
 
 from __future__ import annotations
 
 from gatenet.ir.lut import Lut3Circuit
-from gatenet.ir.names import check_name
+from gatenet.ir.names import C_RESERVED, check_name
 
 
 def permute_truth(truth: int, order: tuple[int, int, int]) -> int:
@@ -70,7 +74,7 @@ def to_c(lut_circuit: Lut3Circuit, name: str = "gatenet_circuit_lut3") -> str:
         raise ValueError(
             f"the AVX-512 emitter needs a single-output circuit, got {len(lut_circuit.outputs)}"
         )
-    fn = check_name(name, "function name")
+    fn = check_name(name, "function name", C_RESERVED)
     guard = fn.upper() + "_H"
     n = lut_circuit.n_inputs
 

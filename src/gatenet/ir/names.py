@@ -38,6 +38,15 @@ _KEYWORD_TEXT = """
     bit byte int logic shortint longint string"""
 VERILOG_KEYWORDS = frozenset(_KEYWORD_TEXT.split())
 
+#: C11 keywords, and the names the generated headers themselves use (``cell``, the
+#: includer's type; ``in``, the input array; ``zero``), none of which a function may take.
+_C_RESERVED_TEXT = """
+    auto break case char const continue default do double else enum extern float for goto if
+    inline int long register restrict return short signed sizeof static struct switch typedef
+    union unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic
+    _Imaginary _Noreturn _Static_assert _Thread_local cell in zero"""
+C_RESERVED = frozenset(_C_RESERVED_TEXT.split())
+
 
 def is_identifier(name: Any) -> bool:
     """True if ``name`` is a string matching the name grammar (see the module docstring)."""
@@ -46,8 +55,9 @@ def is_identifier(name: Any) -> bool:
     )
 
 
-def check_name(name: Any, what: str) -> str:
-    """``name`` if it is a valid identifier, else a :class:`ValueError` naming ``what``."""
+def check_name(name: Any, what: str, reserved: frozenset[str] = frozenset()) -> str:
+    """``name`` if it is a valid identifier not in ``reserved`` (a target language's
+    keywords), else a :class:`ValueError` naming ``what``."""
     if not isinstance(name, str):
         raise ValueError(f"{what} must be a string, got {type(name).__name__} {name!r}")
     if not is_identifier(name):
@@ -56,6 +66,8 @@ def check_name(name: Any, what: str) -> str:
             f"{what} {shown!r} is not a valid name: use at most {MAX_NAME} ASCII letters, "
             "digits and underscores, not starting with a digit"
         )
+    if name in reserved:
+        raise ValueError(f"{what} {name!r} is a reserved word of the generated language")
     return name
 
 

@@ -12,7 +12,16 @@ transformation (see :func:`verify`).
 Loading a file is safe: a circuit file is data. Every field is type-checked strictly (no
 silent ``"9"`` → 9 or ``true`` → 1), sizes are capped before anything is allocated, and names
 must match a plain identifier grammar (:mod:`gatenet.ir.names`), so nothing from a file can
-reach generated code except as a validated identifier.
+reach generated code except as a validated identifier. ``meta`` is free-form and is never
+copied into generated code. Every problem is a :class:`CircuitError` naming the file and the
+field, whichever command reads the file.
+
+Files are deterministic. Everything in a netlist file is a function of what built the
+netlist (rule, seed, options, scripts) except one field: ``meta["run"]``
+(:data:`RUN_META`), which holds what depends on the particular run — wall-clock seconds,
+and anything else of that kind a stage records. Two runs that build the same netlist
+therefore write files that are byte-identical once that field is left out, which is what
+``save(path, run=False)`` (and ``python -m gatenet train --out``) does.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ MAX_INPUTS = 64
 MAX_CELLS = 1_000_000
 #: Largest JSON file :meth:`Netlist.load` reads.
 MAX_FILE_BYTES = 256 << 20
+#: The one ``meta`` field whose content depends on the run (timings), not on the inputs.
+RUN_META = "run"
 
 
 class CircuitError(ValueError):
@@ -192,7 +203,9 @@ class Netlist:
             [[(o >> p) & 1 for o in outs] for p in range(1 << n)], dtype=np.uint8
         ).reshape(1 << n, len(outs))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, run: bool = True) -> dict[str, Any]:
+        """The JSON object of the file format; ``run=False`` leaves out ``meta["run"]``."""
+        meta = self.meta if run else {k: v for k, v in self.meta.items() if k != RUN_META}
         return {
             "format": self.FORMAT,
             "version": self.FORMAT_VERSION,
@@ -202,7 +215,7 @@ class Netlist:
             "outputs": list(self.outputs),
             "output_names": list(self.output_names),
             **self._extra_json(),
-            "meta": self.meta,
+            "meta": meta,
         }
 
     @classmethod
@@ -248,38 +261,22 @@ class Netlist:
             dict(meta),
         )
 
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write JSON atomically: a temporary file in the same directory, then a rename."""
+    def save(self, path: str | os.PathLike[str], *, run: bool = True) -> Path:
+        """Write JSON atomically: a temporary file in the same directory, then a rename.
+
+        ``run=False`` leaves out ``meta["run"]``, so the same netlist built twice gives
+        byte-identical files (see the module docstring). The file gets the permissions
+        ``open()`` would give it under the umask; a symbolic link at ``path`` is replaced
+        by the file, not written through.
+        """
         path = Path(path)
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=1) + "\n")
+        atomic_write_text(path, json.dumps(self.to_dict(run=run), indent=1) + "\n")
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Self:
-        path = Path(path)
-        try:
-            with path.open("rb") as f:
-                raw = f.read(MAX_FILE_BYTES + 1)
-        except OSError as e:
-            raise CircuitError(f"cannot read {cls.KIND} file {path}: {e.strerror}") from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise CircuitError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise CircuitError(f"{path}: not UTF-8 text (byte {e.start})") from None
-        try:
-            d = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise CircuitError(
-                f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
-            ) from None
-        except RecursionError:
-            raise CircuitError(f"{path}: JSON nested too deeply") from None
-        try:
-            return cls.from_dict(d)
-        except CircuitError as e:
-            raise CircuitError(f"{path}: {e}") from None
+        """Read a file of this class's format; any problem is a :class:`CircuitError`."""
+        return _from_file(cls, read_json(path, cls.KIND), path)
 
     def with_meta(self, **meta: Any) -> Self:
         """A copy with ``meta`` updated (metadata never affects equality)."""
@@ -294,6 +291,55 @@ class Netlist:
 
 
 N = TypeVar("N", bound=Netlist)
+
+
+def read_json(path: str | os.PathLike[str], kind: str = "circuit") -> Any:
+    """The JSON value in ``path``, read defensively: at most :data:`MAX_FILE_BYTES`, UTF-8,
+    standard nesting depth. Any problem is a :class:`CircuitError` naming the file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise CircuitError(f"cannot read {kind} file {path}: {e.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CircuitError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CircuitError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CircuitError(
+            f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+        ) from None
+    except RecursionError:
+        raise CircuitError(f"{path}: JSON nested too deeply") from None
+    except ValueError as e:  # e.g. an integer of more digits than Python converts
+        raise CircuitError(f"{path}: invalid JSON: {e}") from None
+
+
+def _from_file(cls: type[N], d: Any, path: str | os.PathLike[str]) -> N:
+    try:
+        return cls.from_dict(d)
+    except CircuitError as e:
+        raise CircuitError(f"{path}: {e}") from None
+
+
+def load_netlist(path: str | os.PathLike[str], kinds: Sequence[type[Netlist]]) -> Netlist:
+    """Read ``path`` once and load it as whichever of ``kinds`` its ``format`` field names.
+
+    For commands that accept more than one kind of file (``emit --target lut3`` takes a
+    circuit or a LUT3 circuit). A file naming none of them is reported as not a file of the
+    first kind, with every check of :meth:`Netlist.load`.
+    """
+    if not kinds:
+        raise ValueError("load_netlist needs at least one netlist class")
+    d = read_json(path, kinds[0].KIND)
+    fmt = d.get("format") if isinstance(d, dict) else None
+    cls = next((k for k in kinds if fmt == k.FORMAT), kinds[0])
+    return _from_file(cls, d, path)
 
 
 def exhaustive_inputs(n: int) -> list[int]:

@@ -123,6 +123,24 @@ class Network:
         """Jitted ``hard(params, x) -> y``: each gate replaced by its argmax choice."""
         return jax.jit(lambda params, x: self._forward(params, x, hard=True))
 
+    @cached_property
+    def dense(self):
+        """Jitted ``dense(params, x) -> y``: the soft network in the write-up's formulation,
+        each layer's wires as two dense 0/1 matrices (``x @ A``, ``x @ B``) instead of a
+        gather. Same function, far more arithmetic: what the write-up's JAX code computed."""
+        return jax.jit(lambda params, x: forward_dense(params, self.wires, x))
+
+    def dense_flops_per_cell(self) -> int:
+        """Floating-point operations per cell of :attr:`dense` (a multiply and an add per
+        matrix entry, two matrices per layer, plus the gate mix): the write-up's count."""
+        pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
+        matmul = sum(2 * 2 * n_in * n_out for n_in, n_out in pairs)
+        return matmul + GATHER_FLOPS_PER_GATE * self.n_gates
+
+    def gather_flops_per_cell(self) -> int:
+        """Floating-point operations per cell of :attr:`soft` (gathers cost nothing)."""
+        return GATHER_FLOPS_PER_GATE * self.n_gates
+
     def choices(self, params: Params) -> list[np.ndarray]:
         """The argmax gate of every neuron, per layer."""
         return [np.asarray(jnp.argmax(p, axis=-1)) for p in params]
@@ -146,6 +164,29 @@ def forward(params: Params, wires, x: jax.Array, hard: bool) -> jax.Array:
             c = jax.nn.softmax(logits, axis=-1) @ _COEFFS
         a = x[..., ia]
         b = x[..., ib]
+        x = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
+    return x
+
+
+#: Per gate and cell once the inputs are gathered: c0 + c1·a + c2·b + c3·a·b is three
+#: multiplies and three adds (the softmax over 16 logits is per gate, not per cell).
+GATHER_FLOPS_PER_GATE = 6
+
+
+def forward_dense(params: Params, wires, x: jax.Array) -> jax.Array:
+    """:func:`forward` (soft) with each layer's wiring as two dense one-hot matrices.
+
+    This is how the write-up's network was written: ``x @ W`` per wire set, so every layer
+    costs a full matrix product although each column holds a single 1. The result equals
+    :func:`forward`'s; only the arithmetic differs.
+    """
+    for (ia, ib), logits in zip(wires, params, strict=True):
+        n_in = x.shape[-1]
+        wa = jax.nn.one_hot(jnp.asarray(ia), n_in, dtype=x.dtype).T  # (n_in, n_out)
+        wb = jax.nn.one_hot(jnp.asarray(ib), n_in, dtype=x.dtype).T
+        c = jax.nn.softmax(logits, axis=-1) @ _COEFFS
+        a = x @ wa
+        b = x @ wb
         x = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
     return x
 

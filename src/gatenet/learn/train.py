@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +27,15 @@ from tqdm.auto import tqdm
 
 from gatenet import rules
 from gatenet.learn.network import DEFAULT_SIZES, Network, Params, all_patterns, forward
-from gatenet.storage import cache_subdir
+from gatenet.storage import CacheError, cache_subdir
+
+#: Seeds accepted: ``jax.random.PRNGKey`` keeps only the low 32 bits of a seed (2**32 and 0
+#: give the same key), so a larger seed would silently repeat a smaller one's run.
+MAX_SEED = 2**32 - 1
+
+
+class CacheWarning(UserWarning):
+    """The gatenet cache cannot hold JAX's compiled programs; training compiles afresh."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,16 @@ class TrainConfig:
         return replace(self, **changes)
 
     def validate(self) -> None:
+        """Raise a :class:`ValueError` (:class:`TypeError` for a non-integer) naming the
+        field and its range, before anything is built or compiled."""
+        for name in ("seed", "max_epochs", "patience", "chunk", "snapshot_every"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer):
+                raise TypeError(f"{name} must be an integer, got {type(v).__name__} {v!r}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be in 0..2**32-1 (0..{MAX_SEED}), got {self.seed}")
+        if self.snapshot_every < 0:
+            raise ValueError(f"snapshot_every must be ≥ 0, got {self.snapshot_every}")
         if self.max_epochs < 1:
             raise ValueError(f"max_epochs must be ≥ 1, got {self.max_epochs}")
         if self.patience < 1:
@@ -141,15 +160,37 @@ def _make_chunk(opt: optax.GradientTransformation, patience: int, n: int):
 _COMPILED: dict[tuple, Any] = {}
 
 
-def enable_compilation_cache() -> None:
+#: Set once the cache directory has been found unusable, so the warning is given once.
+_CACHE_UNUSABLE = False
+
+
+def enable_compilation_cache() -> bool:
     """Keep XLA's compiled programs on disk (unless the user chose a place already).
 
     Compiling the training step takes longer than many training runs; with the persistent
     cache, every process after the first — each chapter of the book, each test — reuses it.
+
+    The cache only saves time, so an unusable cache directory (``GATENET_CACHE`` read-only,
+    or under a file) does not stop training: a :class:`CacheWarning` naming
+    ``GATENET_CACHE`` is issued once per process and training compiles without the
+    persistent cache, rather than failing later inside JAX. Returns whether the persistent
+    cache is in use.
     """
-    if jax.config.jax_compilation_cache_dir is None:
-        jax.config.update("jax_compilation_cache_dir", str(cache_subdir("jax")))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    global _CACHE_UNUSABLE
+    if jax.config.jax_compilation_cache_dir is not None:
+        return True
+    if _CACHE_UNUSABLE:
+        return False
+    try:
+        folder = cache_subdir("jax")
+    except CacheError as e:
+        _CACHE_UNUSABLE = True
+        warnings.warn(f"{e}; training without the persistent JAX compilation cache",
+                      CacheWarning, stacklevel=2)
+        return False
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    return True
 
 
 def train(

@@ -6,7 +6,9 @@ or an attempt to allocate an absurd amount of memory. Both runtimes use these ch
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,44 @@ def check_size(width: Any, height: Any) -> tuple[int, int]:
             f"a board of {width}×{height} cells is too large: at most {MAX_CELLS:,} cells"
         )
     return int(width), int(height)
+
+
+def memory_limit() -> int | None:
+    """Bytes this process can ever hope to use: physical memory, or a smaller cgroup (v2)
+    limit; None where neither is known."""
+    limits = []
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        limits.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            text = f.read().strip()
+        if text.isdigit():
+            limits.append(int(text))
+    except OSError:
+        pass
+    limits = [x for x in limits if x > 0]
+    return min(limits) if limits else None
+
+
+def check_memory(nbytes: int, what: str) -> int:
+    """``nbytes`` if it fits in :func:`memory_limit`, else a MemoryError naming both.
+
+    Why before allocating: Linux overcommits, so ``malloc`` of more than the machine has
+    usually succeeds, and the process is killed later while the board is being filled —
+    a crash instead of an exception. Asking for more than all of memory is refused here.
+    """
+    limit = memory_limit()
+    if limit is not None and nbytes > limit:
+        raise MemoryError(
+            f"{what} needs {nbytes / 2**30:.1f} GiB, more than the {limit / 2**30:.1f} GiB "
+            "of memory this machine has"
+        )
+    return nbytes
+
+
+def board_words(width: int, height: int) -> int:
+    """64-bit words of one bit-packed generation of a ``height × width`` board."""
+    return -(-width // 64) * height
 
 
 def check_steps(n: Any, limit: int = 1 << 64) -> int:

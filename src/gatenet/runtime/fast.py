@@ -18,6 +18,12 @@ threads. Keeping them apart keeps the first one readable.
 Building reuses :mod:`gatenet.runtime.native` (compiler discovery, content-hashed cache, atomic
 writes). One library per circuit holds all widths; its symbols carry the build key as a
 suffix, because everything loaded through cppyy shares one namespace.
+
+Fork. GCC's OpenMP runtime does not survive ``fork``: its worker threads stay behind in the
+parent, and a child that enters a parallel region with more than one thread waits for them
+forever (a one-thread region is safe). So in a forked child — a ``multiprocessing`` "fork"
+pool, say — every board runs on one thread: boards re-lay themselves out for one thread
+before their next step, and ``threads`` is clamped to 1 there.
 """
 
 from __future__ import annotations
@@ -37,16 +43,17 @@ from gatenet.ir.names import check_rule_shape
 from gatenet.runtime import native
 from gatenet.runtime.board import NativeBoard
 from gatenet.runtime.checks import (
+    board_words,
     check_array,
     check_circuit,
     check_density,
+    check_memory,
     check_seed,
     check_size,
     check_steps,
     check_threads,
     default_circuit,
 )
-from gatenet.storage import atomic_write_text
 
 #: Kernel names: the circuit at each width, and the expert Life at each width.
 #: "auto" and "expert" pick the widest width this CPU supports.
@@ -63,6 +70,24 @@ _CIRCUIT, _EXPERT = 0, 1
 FAST_FLAGS: tuple[str, ...] = ("-O3", "-fopenmp", "-Wall", "-Wextra")
 
 _SOURCES = ("fast.h", "fast.c", "fast_kernel.h", "fast_driver.h", "expert.c")
+
+#: True in a process forked from the one that imported this module (and in its children):
+#: OpenMP's thread pool did not come along, so boards there run on one thread.
+_FORKED = False
+
+
+def _mark_forked() -> None:
+    global _FORKED
+    _FORKED = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_mark_forked)
+
+
+def forked() -> bool:
+    """True in a forked child, where boards run on one thread (see the module notes)."""
+    return _FORKED
 
 #: Exported functions of csrc/fast.c.
 FAST_API = native.Api("fast_board", (
@@ -90,12 +115,18 @@ FAST_API = native.Api("fast_board", (
 
 
 def _write_header(cache: Path, text: str, tag: str) -> str:
-    """Store ``text`` under a hash of itself; returns the path as a C string literal."""
+    """Store ``text`` under a hash of itself in ``cache``; returns its name as a C string
+    literal (the compile unit sits in the same folder, so ``#include "name"`` finds it, and
+    the library's key does not depend on where the cache is).
+
+    An existing file is used only if it holds exactly ``text`` (else it is rewritten): a
+    truncated or damaged header in the cache would otherwise break every later build of
+    the library, or compile into a wrong one.
+    """
     h = hashlib.sha256(text.encode()).hexdigest()[:16]
     path = cache / f"fastcircuit_{h}_{tag}.h"
-    if not path.exists():
-        atomic_write_text(path, text)
-    return f'"{path}"'
+    native.ensure_text_file(path, text)
+    return f'"{path.name}"'
 
 
 def _compile_unit(
@@ -156,6 +187,8 @@ def check_lut3(circuit: Circuit, lut3: Any) -> Lut3Circuit:
 
 
 _LUT3_CHECKED: set[tuple[str, str]] = set()
+#: Loaded libraries by (circuit, LUT3, cache, compiler): a board needs no re-emitting.
+_LIBS: dict[tuple[str, str, str, str | None], native.NativeLib] = {}
 
 
 def load(
@@ -174,9 +207,14 @@ def load(
     circuit = default_circuit() if circuit is None else check_circuit(circuit)
     if lut3 is not None:
         check_lut3(circuit, lut3)
-    unit, key_text = _compile_unit(circuit, lut3, native.cache_dir(cache))
-    return native.load_unit("fast", unit, FAST_API, key_text=key_text, flags=FAST_FLAGS,
-                            cache=cache, compiler=compiler)
+    cache_path = native.cache_dir(cache)
+    memo = (circuit.content_hash(), lut3.content_hash() if lut3 is not None else "",
+            str(cache_path), compiler)
+    if memo not in _LIBS:
+        unit, key_text = _compile_unit(circuit, lut3, cache_path)
+        _LIBS[memo] = native.load_unit("fast", unit, FAST_API, key_text=key_text,
+                                       flags=FAST_FLAGS, cache=cache, compiler=compiler)
+    return _LIBS[memo]
 
 
 def llc_bytes() -> int:
@@ -215,10 +253,10 @@ def resolve_kernel(kernel: str) -> str:
 
 
 def _threads(threads: Any) -> int:
-    """``threads``, or every core when None."""
-    if threads is None:
-        return int(load().fast_default_threads())
-    return check_threads(threads)
+    """``threads``, or every core when None; always 1 in a forked child (see the module
+    notes: more would hang there)."""
+    n = int(load().fast_default_threads()) if threads is None else check_threads(threads)
+    return 1 if _FORKED else n
 
 
 def _is_life(circuit: Circuit) -> bool:
@@ -271,19 +309,20 @@ class FastBoard(NativeBoard):
         #: The LUT3 circuit the kernel runs, or None (two-input netlist / expert).
         self.lut3 = lut3 if self.kernel == "avx512" else None
         self.height, self.width = a.shape
+        what = f"a {self.height}×{self.width} board"
+        check_memory(16 * board_words(self.width, self.height), what)  # two generations
         nthreads = _threads(threads)
         lib = load(self.circuit, lut3=self.lut3, cache=cache)
         if bool(lib.fast_uses_lut3()) != (self.lut3 is not None):
             raise RuntimeError("fast library and requested circuit form disagree")
         width = _WIDTHS[self.kernel.removeprefix("expert-")]
-        ptr = lib.fast_new(self.width, self.height, width, _EXPERT if expert else _CIRCUIT,
-                           nthreads)
-        if not ptr:
-            raise MemoryError(f"fast runtime refused the board: {lib.fast_error()}")
-        self._adopt(lib, ptr, lib.fast_free, f"a {self.height}×{self.width} board")
+        handle = lib.fast_new(self.width, self.height, width, _EXPERT if expert else _CIRCUIT,
+                              nthreads)
+        self._adopt(lib, handle, lib.fast_free, what, "" if handle else lib.fast_error())
         self._threads = nthreads
         if depth is not None:
             self.depth = depth
+        self._depth = int(self._call("fast_depth"))  # step()'s chunks end on whole passes
         self._call("fast_set_cells", a)
 
     @classmethod
@@ -291,20 +330,36 @@ class FastBoard(NativeBoard):
         cls, width: int, height: int, circuit: Circuit | None = None, kernel: str = "auto",
         threads: int | None = None, seed: int = 0, density: float = 0.5, **kw: Any,
     ) -> FastBoard:
-        """A board with each cell alive with probability ``density`` (numpy's PCG64)."""
-        w, h = check_size(width, height)
+        """A board with each cell alive with probability ``density`` (numpy's PCG64).
 
+        The draws are made a few rows at a time (the same stream as one ``rng.random((h,
+        w))``), so the only large temporary is the board's own bytes, not eight per cell.
+        """
+        w, h = check_size(width, height)
+        d = check_density(density)
+        check_memory(h * w + 16 * board_words(w, h), f"a random {h}×{w} board")
         rng = np.random.default_rng(check_seed(seed))
-        a = (rng.random((h, w)) < check_density(density)).astype(np.uint8)
+        a = np.empty((h, w), dtype=np.uint8)
+        rows = max(1, (1 << 20) // w)
+        for y in range(0, h, rows):
+            np.less(rng.random((min(rows, h - y), w)), d, out=a[y:y + rows], casting="unsafe")
         return cls(a, circuit, kernel, threads, **kw)
 
     # -- plumbing ---------------------------------------------------------------------------
 
     def _call(self, name: str, *args: Any) -> Any:
-        r = getattr(self._lib, name)(self._live(), *args)
+        """:meth:`_c`, with C's error codes (negative results) raised as RuntimeError."""
+        r = self._c(name, *args)
         if isinstance(r, int) and r < 0:
             raise RuntimeError(f"{name} failed: {self._lib.fast_error()}")
         return r
+
+    def _one_thread_after_fork(self) -> None:
+        """In a forked child, re-lay the board out for one thread before C enters an OpenMP
+        parallel region (with more threads it would wait forever for the parent's pool)."""
+        if _FORKED and self._threads > 1:
+            self._call("fast_set_threads", 1)
+            self._threads = 1
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"population={self.population}"
@@ -326,6 +381,7 @@ class FastBoard(NativeBoard):
 
     @threads.setter
     def threads(self, n: int) -> None:
+        """A new thread count (re-lays the board out); 1 in a forked child whatever ``n``."""
         n = _threads(n)
         self._call("fast_set_threads", n)
         self._threads = n
@@ -343,12 +399,19 @@ class FastBoard(NativeBoard):
         if not 1 <= d <= top:
             raise ValueError(f"depth must be in 1..{top}, got {d}")
         self._call("fast_set_depth", int(d))
+        self._depth = int(d)
 
     def step(self, n: int = 1) -> FastBoard:
-        """Advance ``n`` generations (the GIL is released meanwhile); returns self."""
+        """Advance ``n`` generations (the GIL is released meanwhile); returns self.
+
+        Long runs are cut into calls of about a tenth of a second (whole temporal-blocking
+        passes), so Ctrl-C stops them; see :meth:`NativeBoard._step_chunks`.
+        """
         n = check_steps(n, limit=1 << 63)
         if n:
-            self._call("fast_step", n)
+            self._one_thread_after_fork()
+            self._step_chunks(n, lambda k: self._call("fast_step", k),
+                              multiple=self._depth)
         return self
 
     def to_array(self) -> np.ndarray:
@@ -362,8 +425,10 @@ class FastBoard(NativeBoard):
 
     def time_steps(self, steps: int) -> float:
         """Seconds for ``steps`` generations, timed in C (no Python overhead inside)."""
-        steps = check_steps(steps)
-        t = float(self._lib.fast_time_steps(self._live(), steps))
+        steps = check_steps(steps, limit=1 << 63)
+        self._one_thread_after_fork()
+        with self._step_lock:  # one C call: not interruptible, so keep ``steps`` modest
+            t = float(self._c("fast_time_steps", steps))
         if t < 0:
             raise RuntimeError(f"fast_time_steps failed: {self._lib.fast_error()}")
         return t

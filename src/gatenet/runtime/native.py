@@ -13,9 +13,20 @@ everything that went into the library (source text, flags, compiler version, hos
 ``-march=native``), because all libraries loaded through cppyy share one global symbol
 namespace; the C sources stay plain.
 
+Handles. cppyy sees every exported function through a tiny C shim (:meth:`Api.shims`) that
+takes and returns the opaque board pointer as a ``uintptr_t``. Handing cppyy the pointer
+type itself would be simpler, but cppyy builds a fresh Python class for every pointer to an
+*incomplete* struct it returns (about 1.4 KB that is never freed: 10,000 boards held 13 MB);
+a plain integer costs nothing and the shims keep the conversion in C, where it is defined.
+
 Cache. Libraries live in ``$GATENET_CACHE/native`` (default: the platform's user cache dir)
-as ``<kind>_<hash>.so``; a build writes a temporary file and renames it into place, so
-concurrent builds of the same library never expose a half-written file.
+as ``<kind>_<hash>.so``, each with ``<kind>_<hash>.so.sha256`` beside it. A build compiles to
+a uniquely named temporary file, flushes it to disk and renames it into place, so concurrent
+builds never expose a half-written file; the digest is written last. A cached library is
+loaded only if its bytes match the digest: a truncated or damaged ``.so`` (after a full disk,
+a crash, a bad copy) would otherwise kill every later run inside ``dlopen`` (SIGBUS) or in
+its code (SIGILL/SIGTRAP), so it is rebuilt instead. The declarations header beside it is
+checked the same way (its text is known, so it is compared and rewritten if different).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -36,7 +48,7 @@ from gatenet import machine
 from gatenet.emit.c import default_name, emit_c
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.names import check_rule_shape
-from gatenet.storage import atomic_write_text, cache_subdir
+from gatenet.storage import atomic_write_text, cache_subdir, fsync_path
 
 DEFAULT_FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-Wall", "-Wextra")
 #: Always added: what makes the output a loadable shared library.
@@ -111,8 +123,10 @@ def build_shared(
 ) -> Path:
     """Compile ``source`` (a self-contained compile unit) to ``<cache>/<kind>_<key>.so``.
 
-    Returns at once if that file exists. ``key`` defaults to :func:`build_key`; pass it when
-    the source already embeds the key (as symbol suffixes do).
+    Returns at once if that file exists and matches its recorded digest
+    (:func:`cached_library_ok`); otherwise (missing, truncated, damaged, no digest) it is
+    rebuilt. ``key`` defaults to :func:`build_key`; pass it when the source already embeds
+    the key (as symbol suffixes do).
     """
     cc = find_compiler(compiler)
     all_flags = [*(DEFAULT_FLAGS if flags is None else flags)]
@@ -120,7 +134,7 @@ def build_shared(
     key = key or build_key(source, all_flags, cc)
     out_dir = cache_dir(cache)
     lib = out_dir / f"{kind}_{key}.so"
-    if lib.exists():
+    if cached_library_ok(lib):
         return lib
     src = out_dir / f"{kind}_{key}.c"
     atomic_write_text(src, source)
@@ -138,10 +152,54 @@ def build_shared(
                 f"C compiler {cc} failed (exit {proc.returncode}) building {src}",
                 proc.stderr, cmd,
             )
+        fsync_path(tmp)  # on disk before the name points at it
+        digest = _sha256(Path(tmp))
         os.replace(tmp, lib)
+        atomic_write_text(_digest_path(lib), digest + "\n")  # last: it vouches for the .so
     finally:
         Path(tmp).unlink(missing_ok=True)
     return lib
+
+
+def _digest_path(lib: Path) -> Path:
+    return lib.with_name(lib.name + ".sha256")
+
+
+def cached_library_ok(lib: Path) -> bool:
+    """True if ``lib`` exists and its SHA-256 equals the digest recorded beside it.
+
+    Why: ``dlopen`` of a truncated library dies of SIGBUS and damaged code of SIGILL or
+    SIGTRAP — in every later run, since the cache would hand out the same file. A missing
+    or unreadable digest counts as damage too (the library is rebuilt).
+    """
+    try:
+        recorded = _digest_path(lib).read_text(encoding="ascii").strip()
+        return _sha256(lib) == recorded
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ensure_text_file(path: Path, text: str) -> None:
+    """Make ``path`` hold exactly ``text``: written (atomically) if missing or different.
+
+    For generated files the cache keeps beside a library (declarations, circuit headers):
+    their right content is known, so comparing is the whole check, and a damaged copy is
+    replaced rather than fed to cppyy or the compiler.
+    """
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return
+    except OSError:
+        pass
+    atomic_write_text(path, text)
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -150,7 +208,12 @@ def build_shared(
 @dataclass(frozen=True)
 class Api:
     """A library's interface: its opaque handle type, and its exported functions as
-    ``(return type, name, parameters)``; ``release_gil`` names the long-running ones."""
+    ``(return type, name, parameters)``; ``release_gil`` names the long-running ones.
+
+    Python sees every function that takes or returns a handle through a shim with the
+    handle as ``uintptr_t`` (:meth:`shims`): an integer, which cppyy passes for free, where
+    a pointer to an incomplete struct would cost a new Python class per call.
+    """
 
     opaque: str
     functions: tuple[tuple[str, str, str], ...]
@@ -160,11 +223,62 @@ class Api:
         """``#define name name_<suffix>`` for every exported function."""
         return "".join(f"#define {n} {n}_{suffix}\n" for _, n, _ in self.functions)
 
+    def _is_handle(self, ctype: str) -> bool:
+        return re.fullmatch(rf"(const\s+)?{re.escape(self.opaque)}\s*\*", ctype.strip()) is not None
+
+    @staticmethod
+    def _params(params: str) -> list[tuple[str, str]]:
+        """``(type, name)`` of each parameter of a C parameter list."""
+        if params.strip() in ("", "void"):
+            return []
+        out = []
+        for p in params.split(","):
+            m = re.fullmatch(r"\s*(.*?[\s*])(\w+)\s*", p)
+            if m is None:
+                raise ValueError(f"cannot parse the C parameter {p!r}")
+            out.append((m.group(1).strip(), m.group(2)))
+        return out
+
+    def _shimmed(self, ret: str, params: str) -> bool:
+        return self._is_handle(ret) or any(self._is_handle(t) for t, _ in self._params(params))
+
+    def _signature(self, ret: str, name: str, params: str) -> str:
+        """The signature Python calls: handles as ``uintptr_t``, under the shim's name."""
+        ps = self._params(params)
+        if not self._shimmed(ret, params):
+            return f"{ret} {name}({params})"
+        r = "uintptr_t" if self._is_handle(ret) else ret
+        args = ", ".join(f"uintptr_t {n}" if self._is_handle(t) else f"{t} {n}" for t, n in ps)
+        return f"{r} {name}_h({args or 'void'})"
+
+    def shims(self, suffix: str) -> str:
+        """C definitions of the shims, appended to the compile unit (after the sources, so
+        the ``#define``\\ s of :meth:`renames` make each call reach the suffixed function)."""
+        lines = ["#include <stdint.h>"]
+        for ret, name, params in self.functions:
+            if not self._shimmed(ret, params):
+                continue
+            args = ", ".join(f"({t}){n}" if self._is_handle(t) else n
+                             for t, n in self._params(params))
+            call = f"{name}({args})"
+            body = (f"return (uintptr_t){call};" if self._is_handle(ret)
+                    else f"{call};" if ret.strip() == "void" else f"return {call};")
+            sig = self._signature(ret, f"{name}_{suffix}", params)
+            lines.append(f"{sig} {{ {body} }}")
+        return "\n".join(lines) + "\n"
+
+    def symbol(self, name: str, suffix: str) -> str:
+        """The symbol Python calls for the exported function ``name``."""
+        for ret, n, params in self.functions:
+            if n == name:
+                return f"{n}_{suffix}_h" if self._shimmed(ret, params) else f"{n}_{suffix}"
+        raise KeyError(name)
+
     def declarations(self, suffix: str) -> str:
-        """C declarations of the suffixed functions, for cppyy."""
-        lines = ["#include <stddef.h>", "#include <stdint.h>",
-                 f"typedef struct {self.opaque} {self.opaque};"]
-        lines += [f"{ret} {name}_{suffix}({params});" for ret, name, params in self.functions]
+        """C declarations of what Python calls (shims, and functions without handles)."""
+        lines = ["#include <stddef.h>", "#include <stdint.h>"]
+        lines += [f"{self._signature(ret, f'{name}_{suffix}', params)};"
+                  for ret, name, params in self.functions]
         return "\n".join(lines) + "\n"
 
 
@@ -206,19 +320,24 @@ def load_unit(
     """
     cc = find_compiler(compiler)
     all_flags = [*(DEFAULT_FLAGS if flags is None else flags), *REQUIRED_FLAGS]
-    key = build_key(unit("SUFFIX") + key_text, all_flags, cc)
+
+    def full_unit(suffix: str) -> str:
+        return unit(suffix) + "\n/* handles as integers for Python (native.Api.shims) */\n" + (
+            api.shims(suffix))
+
+    key = build_key(full_unit("SUFFIX") + key_text, all_flags, cc)
     if key in _LOADED:
         return _LOADED[key]
-    path = build_shared(unit(key), kind=kind, flags=all_flags, cache=cache, compiler=cc, key=key)
+    path = build_shared(full_unit(key), kind=kind, flags=all_flags, cache=cache, compiler=cc,
+                        key=key)
     decl = path.with_suffix(".h")
-    if not decl.exists():
-        atomic_write_text(decl, api.declarations(key))
+    ensure_text_file(decl, api.declarations(key))
 
     import cppyy
 
     cppyy.c_include(str(decl))
     cppyy.load_library(str(path))
-    fns = {name: getattr(cppyy.gbl, f"{name}_{key}") for _, name, _ in api.functions}
+    fns = {name: getattr(cppyy.gbl, api.symbol(name, key)) for _, name, _ in api.functions}
     for name in api.release_gil:
         fns[name].__release_gil__ = True  # long runs should not block other Python threads
     lib = NativeLib(kind, path, key, fns)

@@ -31,7 +31,7 @@ from typing import Any
 
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.lut import Lut3Circuit
-from gatenet.ir.netlist import CircuitError, Netlist, assert_exact
+from gatenet.ir.netlist import RUN_META, CircuitError, Netlist, assert_exact
 from gatenet.storage import atomic_write_text, cache_subdir
 from gatenet.synth.blif import blif_to_circuit, blif_to_lut3, to_blif
 from gatenet.synth.scripts import (
@@ -64,6 +64,35 @@ def cache_dir() -> Path:
     return cache_subdir("synth")
 
 
+#: Synthesis meta that depends on the run, not on the inputs: kept under
+#: ``meta["run"]["synth"]`` so a result's file is otherwise deterministic (see
+#: :mod:`gatenet.ir.netlist`).
+_RUN_KEYS = ("seconds", "search_seconds")
+
+
+def _run_apart(result: Netlist) -> Netlist:
+    """``result`` with timings moved from ``meta["synth"]`` to ``meta["run"]["synth"]``
+    (entries cached by earlier versions kept them in ``meta["synth"]``)."""
+    synth = result.meta.get("synth")
+    if not isinstance(synth, dict) or not any(k in synth for k in _RUN_KEYS):
+        return result
+    synth = dict(synth)
+    timing = {k: synth.pop(k) for k in _RUN_KEYS if k in synth}
+    run = result.meta.get(RUN_META)
+    run = dict(run) if isinstance(run, dict) else {}
+    old = run.get("synth")
+    run["synth"] = {**(old if isinstance(old, dict) else {}), **timing}
+    return result.with_meta(synth=synth, **{RUN_META: run})
+
+
+def _seconds(result: Netlist, key: str = "seconds") -> float:
+    """A timing recorded under ``meta["run"]["synth"]`` (0.0 if absent or malformed)."""
+    try:
+        return float(result.meta[RUN_META]["synth"][key])
+    except (KeyError, TypeError, ValueError):
+        return 0.0
+
+
 def _check_exact(result: Netlist, table: Any, stage: str) -> None:
     try:
         assert_exact(result, table, stage)
@@ -94,7 +123,7 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
         try:
             result = kind.netlist.load(path)
             _check_exact(result, table, "cached synthesis result")
-            return result
+            return _run_apart(result)
         except (CircuitError, SynthesisError):
             path.unlink(missing_ok=True)  # a damaged or stale entry: recompute
     t0 = time.perf_counter()
@@ -120,10 +149,11 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
     meta = {
         "synth": {
             "target": target, "script": opts.script, "abc": script,
-            "options": opts.key(target), "seconds": round(seconds, 2),
+            "options": opts.key(target),
             "source_hash": circuit.content_hash(), "source_gates": len(circuit.gates),
             "yosys_stat": stat,
-        }
+        },
+        RUN_META: {"synth": {"seconds": round(seconds, 2)}},
     }  # fmt: skip
     result = result.with_meta(**meta)
     if path is not None:
@@ -191,16 +221,14 @@ def synthesize_lut3(
         for src in sources for f in FINISH_LUT3
     ]
     win = min(results, key=lambda r: (len(r), r.depth()))
-    seconds = best_gates.meta["synth"]["seconds"] + sum(
-        r.meta["synth"]["seconds"] for r in results
-    )
+    seconds = _seconds(best_gates) + sum(_seconds(r) for r in results)
     info = {
-        **win.meta["synth"], "script": "strong", "seconds": round(seconds, 2),
+        **win.meta["synth"], "script": "strong",
         "via": "strong gates", "via_gates": len(best_gates),
         "candidates": [len(r) for r in results],
         "source_hash": circuit.content_hash(), "source_gates": len(circuit.gates),
     }
-    return win.with_meta(synth=info)
+    return win.with_meta(synth=info, **{RUN_META: {"synth": {"seconds": round(seconds, 2)}}})
 
 
 def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool) -> tuple[Circuit, Circuit]:
@@ -236,15 +264,16 @@ def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool) -> tuple[Ci
             current = cand
         if r == 0 or size(current) < size(best):
             best = current
-    seconds = sum(r.meta["synth"]["seconds"] for r in pool)
     first = searches[0]
     info = {
-        **first.meta["synth"], "script": "strong", "seconds": round(seconds, 2),
-        "search_gates": len(first),
-        "search_seconds": round(sum(s.meta["synth"]["seconds"] for s in searches), 2),
+        **first.meta["synth"], "script": "strong", "search_gates": len(first),
         "rounds": [len(s) for s in searches], "candidates": [len(r) for r in pool],
     }
-    return best.with_meta(synth=info), first
+    run = {"synth": {
+        "seconds": round(sum(_seconds(r) for r in pool), 2),
+        "search_seconds": round(sum(_seconds(s) for s in searches), 2),
+    }}
+    return best.with_meta(synth=info, **{RUN_META: run}), first
 
 
 #: The scripts ``"best"`` tries, all structural. No single script wins everywhere: ``strong``
