@@ -14,8 +14,11 @@ inherit it. That directory is ``$GATENET_TEST_CACHE`` if set, else ``<repo>/.tes
   new entries rather than reusing old ones;
 * except for synthesis results, whose key is (circuit, script, options) and not the code
   that produced them: so a synthesis test never passes on a result of older code, the
-  ``synth`` folder is emptied whenever the package's source fingerprint (every ``.py``,
-  ``.c`` and ``.h`` file of gatenet) differs from the one of the run that filled it.
+  ``synth`` folder is emptied whenever the code synthesis runs on (:data:`SYNTH_SOURCES`:
+  gatenet's ``synth`` and ``ir`` subpackages, ``gates.py``, ``storage.py``) or the Yosys
+  binaries differ from those of the run that filled it. Other changes keep the results:
+  they cannot change what Yosys/ABC return for a circuit, and every cached result is
+  re-verified on loading.
 
 Tests of the cache itself (hits, corrupt entries, the environment variable) use their own
 ``tmp_path`` caches. Test circuits and board shapes live in ``tests/_circuits.py``; the
@@ -43,22 +46,32 @@ TEST_CACHE = Path(os.environ.get("GATENET_TEST_CACHE") or REPO / ".test-cache").
 os.environ["GATENET_CACHE"] = str(TEST_CACHE)
 
 
-def _source_fingerprint() -> str:
-    """Hash of gatenet's sources, found without importing it (this runs before any import)."""
+#: The parts of gatenet a synthesis result depends on (relative to the package).
+SYNTH_SOURCES = ("synth", "ir", "gates.py", "storage.py")
+
+
+def _synth_fingerprint() -> str:
+    """Hash of :data:`SYNTH_SOURCES` (found without importing gatenet: this runs first) and
+    of the Yosys binaries."""
     spec = importlib.util.find_spec("gatenet")
     assert spec is not None and spec.submodule_search_locations, "gatenet is not installed"
     root = Path(next(iter(spec.submodule_search_locations)))
     h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.suffix in {".py", ".c", ".h"} and p.is_file():
+    for name in SYNTH_SOURCES:
+        top = root / name
+        for p in sorted(top.rglob("*.py")) if top.is_dir() else [top]:
             h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
+    for tool in ("yosys", "yosys-abc"):  # a new Yosys or ABC may map differently
+        found = shutil.which(tool)
+        st = os.stat(found) if found else None
+        h.update(f"{found} {st and st.st_size} {st and st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 
 def _fresh_synthesis_cache() -> None:
     synth = TEST_CACHE / "synth"
     stamp = TEST_CACHE / "synth-source"
-    fingerprint = _source_fingerprint()
+    fingerprint = _synth_fingerprint()
     if stamp.is_file() and stamp.read_text().strip() == fingerprint:
         return
     shutil.rmtree(synth, ignore_errors=True)

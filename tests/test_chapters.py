@@ -37,7 +37,7 @@ CHAPTER_JOBS = max(1, int(os.environ.get("GATENET_TEST_CHAPTER_JOBS") or 2))
 RUN_LAST = {"test_chapter_executes"}
 
 _RUNNER = r"""
-import json, sys
+import json, re, sys
 import jupytext
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
@@ -45,15 +45,15 @@ from nbclient.exceptions import CellExecutionError
 nb = jupytext.read(sys.argv[1])
 client = NotebookClient(nb, timeout=900, kernel_name="python3",
                         resources={"metadata": {"path": sys.argv[2]}})
-errors = []
 try:
     client.execute()
-except CellExecutionError as e:
-    errors.append(str(e))
-errors += ["\n".join(o.get("traceback") or [f"{o.get('ename')}: {o.get('evalue')}"])
-           for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-           if o.get("output_type") == "error"]
-print(json.dumps({"errors": errors}))
+    # cells allowed to raise still must not: any error output fails the chapter
+    errors = ["\n".join(o.get("traceback") or [f"{o.get('ename')}: {o.get('evalue')}"])
+              for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+except CellExecutionError as e:  # the first failing cell, its source and traceback
+    errors = [str(e)]
+print(json.dumps({"errors": [re.sub(r"\x1b\[[0-9;]*m", "", e) for e in errors]}))  # no ANSI
 """
 
 

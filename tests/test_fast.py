@@ -258,9 +258,11 @@ def test_measure_reports_numbers() -> None:
     assert r["ops_per_word"] == model.EXPERT_RULE_OPS + 6 and r["vector_words"] == 2 * 64
     r = model.measure("scalar", 64, 8, threads=1, steps=2, repeats=1)
     assert r["ops_per_word"] == len(handmade_life().gates) + model.layout_ops("scalar")
-    assert model.throughput_bound_us("avx512", 1000, 30, 1000.0) == pytest.approx(15.0)
+    assert r["clock_mhz"] > 100 and r["logic_per_cycle"] > 0
     if shutil.which("objdump"):
-        assert r["loop_profile"]["logic"] > 0 and r["loop_bound_us_per_step"] > 0
+        assert r["loop_profile"]["logic"] > 0 and r["floor_us_per_step"] > 0
+        # the floor counts what was emitted, at rates measured on this machine
+        assert r["fraction_of_floor"] == pytest.approx(r["floor_us_per_step"] / r["us_per_step"])
     with pytest.raises(ValueError):
         model.measure("scalar", 8, 8, repeats=0)
 

@@ -215,6 +215,6 @@ def test_time_steps_reports_each_repeat() -> None:
     with pytest.raises(ValueError):
         timing.time_steps(b, steps=0)
     w = WriteupBoard.from_array(b.to_array(), LIFE)
-    both = timing.time_side_by_side({"runtime": b, "writeup": w}, steps=3, repeats=2)
-    assert sorted(both) == ["runtime", "writeup"] and all(len(v) == 2 for v in both.values())
+    for board in (b, w):
+        timing.time_steps(board, steps=3, repeats=2)
     assert np.array_equal(b.to_array(), w.to_array())  # both advanced the same generations

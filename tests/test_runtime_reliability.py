@@ -432,17 +432,17 @@ def test_damaged_memo_is_recomputed(memo_cache: Path, tmp_path: Path, damage: st
 def test_two_processes_filling_one_memo_do_not_collide(tmp_path: Path) -> None:
     """Both used to write ``history.tmp.npz``: one renamed the other's half-written file or
     found it gone. Unique temporary names let any number of writers race."""
-    code = MEMO_PRELUDE + """
+    code = textwrap.dedent(MEMO_PRELUDE) + textwrap.dedent("""
         from pathlib import Path
         folder = Path(sys.argv[1])
         for _ in range(60):
             pipeline._save_learned(LEARNED, folder)
         check(pipeline._load_learned(folder))
         print("ok")
-    """
+    """)
     folder = tmp_path / "memo"
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "GATENET_CACHE": str(tmp_path / "cache")}
-    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), str(folder)],
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(folder)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
              for _ in range(3)]
     for p in procs:
@@ -571,7 +571,7 @@ def test_ctrl_c_stops_a_huge_step(kind: str) -> None:
 
 
 def test_boards_hold_memory_flat() -> None:
-    """2,000 boards of each kind, created, stepped and closed: traced Python memory and RSS
+    """1,000 boards of each kind, created, stepped and closed: traced Python memory and RSS
     stay flat. cppyy used to create a Python class per returned board pointer (about
     1.4 KB traced, 2.3 KB of RSS per board, never freed)."""
     code = """
@@ -590,14 +590,14 @@ def test_boards_hold_memory_flat() -> None:
         def rss():
             with open("/proc/self/statm") as f:
                 return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        N = 2000
+        N = 1000
         for kind, make in makers.items():
             def cycle():
                 b = make()
                 b.step(2)
                 b.population
                 b.close()
-            for _ in range(300):
+            for _ in range(200):
                 cycle()
             gc.collect()
             tracemalloc.start()

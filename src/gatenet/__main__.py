@@ -396,20 +396,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def format_stage_table(stages) -> str:
-    """Gate counts per op after each stage, as a plain-text table."""
-    from gatenet import gates
+    """The stage table (:func:`gatenet.opt.optimize.stage_table`) as aligned plain text."""
+    from gatenet.opt.optimize import stage_table
 
-    used = [op for op in gates.NAMES if any(s.op_counts.get(op) for s in stages)]
-    cols = [max(len(n), 4) for n in used]
-    width = max(len(s.name) for s in stages)
-    head = f"{'stage':<{width}}  {'gates':>5}  " + "  ".join(
-        f"{n:>{w}}" for n, w in zip(used, cols, strict=True))
-    lines = [head, "-" * len(head)]
-    for s in stages:
-        c = s.op_counts
-        lines.append(f"{s.name:<{width}}  {len(s.circuit):>5}  " + "  ".join(
-            f"{c.get(n, 0):>{w}}" for n, w in zip(used, cols, strict=True)))
-    return "\n".join(lines)
+    header, rows = stage_table(stages)
+    cells = [header, *[[str(v) for v in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+
+    def line(r: list[str]) -> str:
+        first = r[0].ljust(widths[0])
+        return "  ".join([first, *(v.rjust(w) for v, w in zip(r[1:], widths[1:], strict=True))])
+
+    text = [line(header), "-" * len(line(header))]
+    return "\n".join(text + [line(r) for r in cells[1:]])
 
 
 def _cmd_emit(args: argparse.Namespace) -> int:

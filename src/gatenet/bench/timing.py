@@ -47,21 +47,6 @@ def time_steps(board: Steppable, steps: int, repeats: int = 5) -> list[float]:
     return out
 
 
-def time_side_by_side(
-    boards: dict[str, Steppable], steps: int, repeats: int = 7
-) -> dict[str, list[float]]:
-    """:func:`time_steps` for several boards, interleaved repeat by repeat.
-
-    On a shared, noisy machine interleaving makes every contender see the same load, so
-    the ratio of medians is more trustworthy than timing one board after the other.
-    """
-    out: dict[str, list[float]] = {name: [] for name in boards}
-    for _ in range(repeats):
-        for name, board in boards.items():
-            out[name] += time_steps(board, steps, 1)
-    return out
-
-
 def time_numpy_reference(width: int, height: int, repeats: int = 3) -> float:
     """Seconds per generation of :func:`gatenet.rules.step` (the obviously-right simulator)."""
     from gatenet import rules

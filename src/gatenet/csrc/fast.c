@@ -677,9 +677,6 @@ int fast_set_depth(fast_board *b, int depth)
 int fast_depth(const fast_board *b) { return b ? b->depth : fail("null board"); }
 int fast_max_depth(void) { return FAST_HALO; }
 
-int fast_threads(const fast_board *b) { return b ? b->threads : fail("null board"); }
-int fast_vec_width(const fast_board *b) { return b ? b->vec_width : fail("null board"); }
-int fast_flavour(const fast_board *b) { return b ? b->flavour : fail("null board"); }
 int64_t fast_band_rows(const fast_board *b) { return b ? b->band : fail("null board"); }
 int64_t fast_row_words(const fast_board *b) { return b ? b->g.nw : fail("null board"); }
 

@@ -68,7 +68,6 @@ int64_t fast_population(const fast_board *b);
 /* Change the thread count (>= 1). The blocks follow the threads, so this moves the cells
  * into a new layout; the depth is kept. */
 int fast_set_threads(fast_board *b, int threads);
-int fast_threads(const fast_board *b);
 /* Generations per pass over the board (temporal blocking, 1..fast_max_depth()). The
  * default is 4 for tiny boards (fixed per-pass costs), 1 for boards that fit in the
  * last-level cache and 4 for larger ones (memory traffic); see fast_default_depth in fast.c. */
@@ -78,8 +77,6 @@ int fast_max_depth(void);
 
 /* The last-level cache in bytes, as the default depth reads it (8 MiB if unknown). */
 int64_t fast_llc_bytes(void);
-int fast_vec_width(const fast_board *b);
-int fast_flavour(const fast_board *b);
 /* Rows per lane band (B) and words per row: for reporting and tests. */
 int64_t fast_band_rows(const fast_board *b);
 int64_t fast_row_words(const fast_board *b);

@@ -62,7 +62,7 @@ class Circuit(Netlist):
 
     @staticmethod
     def _eval_cell(g: Gate, vals: list[int], mask: int) -> int:
-        return gates._BITWISE[g.op](vals[g.a], vals[g.b]) & mask
+        return gates.apply_bits(g.op, vals[g.a], vals[g.b], mask)
 
     @staticmethod
     def _cell_json(g: Gate) -> list[int]:

@@ -89,10 +89,10 @@ def forked() -> bool:
     """True in a forked child, where boards run on one thread (see the module notes)."""
     return _FORKED
 
+
 #: Exported functions of csrc/fast.c.
 FAST_API = native.Api("fast_board", (
     ("int", "fast_width_supported", "int width"),
-    ("int", "fast_best_width", "void"),
     ("int", "fast_default_threads", "void"),
     ("int", "fast_uses_lut3", "void"),
     ("int64_t", "fast_llc_bytes", "void"),

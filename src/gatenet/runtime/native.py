@@ -13,11 +13,12 @@ everything that went into the library (source text, flags, compiler version, hos
 ``-march=native``), because all libraries loaded through cppyy share one global symbol
 namespace; the C sources stay plain.
 
-Handles. cppyy sees every exported function through a tiny C shim (:meth:`Api.shims`) that
-takes and returns the opaque board pointer as a ``uintptr_t``. Handing cppyy the pointer
-type itself would be simpler, but cppyy builds a fresh Python class for every pointer to an
-*incomplete* struct it returns (about 1.4 KB that is never freed: 10,000 boards held 13 MB);
-a plain integer costs nothing and the shims keep the conversion in C, where it is defined.
+Handles. Python calls every exported function that takes or returns the opaque board
+pointer through a tiny C shim (:meth:`Api.shims`) that passes it as a ``uintptr_t``. Handing
+cppyy the pointer type itself would be simpler, but cppyy builds a fresh Python class for
+every pointer to an *incomplete* struct it returns (about 1.4 KB that is never freed: 10,000
+boards held 13 MB); a plain integer costs nothing and the shims keep the conversion in C,
+where it is defined.
 
 Cache. Libraries live in ``$GATENET_CACHE/native`` (default: the platform's user cache dir)
 as ``<kind>_<hash>.so``, each with ``<kind>_<hash>.so.sha256`` beside it. A build compiles to
@@ -140,7 +141,8 @@ def build_shared(
     atomic_write_text(src, source)
     fd, tmp = tempfile.mkstemp(prefix=f".{lib.name}.", suffix=".tmp", dir=out_dir)
     os.close(fd)
-    cmd = [cc, *all_flags, "-I", str(c_dir()), str(src), "-o", tmp]
+    # -iquote: generated headers the unit names (gatenet.runtime.fast) sit beside it
+    cmd = [cc, *all_flags, "-I", str(c_dir()), "-iquote", str(out_dir), str(src), "-o", tmp]
     try:
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
@@ -399,6 +401,10 @@ def load(
     if not isinstance(circuit, Circuit):
         raise TypeError(f"expected a gatenet Circuit, got {type(circuit).__name__}")
     check_rule_shape(circuit)
+    memo = (kind, circuit.content_hash(), None if flags is None else tuple(flags),
+            str(cache_dir(cache)), compiler or os.environ.get("CC"))
+    if memo in _LOADED_CIRCUITS:  # skip re-emitting the C: every Board() comes here
+        return _LOADED_CIRCUITS[memo]
     spec = _KINDS[kind]
     header = emit_c(circuit)
 
@@ -410,8 +416,14 @@ def load(
             f'#include "{spec.sources[-1]}"\n'
         )
 
-    return load_unit(kind, unit, spec.api, key_text=read_sources(spec.sources), flags=flags,
-                     cache=cache, compiler=compiler)
+    lib = load_unit(kind, unit, spec.api, key_text=read_sources(spec.sources), flags=flags,
+                    cache=cache, compiler=compiler)
+    _LOADED_CIRCUITS[memo] = lib
+    return lib
+
+
+#: :func:`load`'s results by (kind, circuit, flags, cache, compiler).
+_LOADED_CIRCUITS: dict[tuple[Any, ...], NativeLib] = {}
 
 
 def load_runtime(circuit: Circuit, **kwargs: Any) -> NativeLib:
