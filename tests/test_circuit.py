@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _circuits import random_circuits
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.handmade import handmade_life
 from gatenet.ir.netlist import CircuitError, assert_exact, verify
-from test_passes import random_circuits
 
 
 @settings(max_examples=60, deadline=None,

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _circuits import asymmetric_circuit, run_fast_harness
+from _circuits import SHAPES, asym, run_fast_harness, shape_id
 from gatenet import machine, rules
 from gatenet.bench import model
 from gatenet.emit.c import emit_c
@@ -27,17 +27,8 @@ from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.handmade import handmade_life
 from gatenet.runtime import fast
 
-SHAPES = [  # (height, width)
-    (1, 1), (1, 64), (64, 1), (3, 5), (63, 64), (64, 65), (65, 130), (200, 7), (7, 200),
-    (512, 512), (1000, 3), (2, 129),
-]  # fmt: skip
 CHECKPOINTS = (1, 2, 5, 17, 100)
 AVAILABLE = fast.available_kernels()
-
-
-@functools.cache
-def asym() -> Circuit:
-    return asymmetric_circuit(7)
 
 
 @functools.cache
@@ -59,7 +50,7 @@ def _kernel_params():
             for k in fast.KERNELS]
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("kernel", _kernel_params())
 def test_kernel_matches_reference(kernel: str, threads: int, shape: tuple[int, int]) -> None:

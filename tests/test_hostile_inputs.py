@@ -503,7 +503,7 @@ def test_cli_shows_package_warnings_as_one_line(capsys) -> None:
     import argparse
     import warnings
 
-    from gatenet.__main__ import run_command
+    from gatenet.cli import run_command
     from gatenet.learn.train import CacheWarning
 
     def warn(args: argparse.Namespace) -> int:

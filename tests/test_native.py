@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _circuits import random_table, table_circuit
+from _circuits import SHAPES, asym, random_table, shape_id, table_circuit
 from gatenet import rules
 from gatenet.bench import timing
 from gatenet.ir.circuit import Circuit, Gate
@@ -19,20 +19,15 @@ from gatenet.runtime import native
 from gatenet.runtime.board import Board, WriteupBoard
 
 LIFE = table_circuit(rules.LIFE.table, rule="B3/S23")
-ASYM_TABLE = random_table(2024)
-ASYM = table_circuit(ASYM_TABLE)
-
-SHAPES = [  # height × width
-    (1, 1), (1, 64), (64, 1), (3, 5), (5, 3), (63, 64), (64, 63), (64, 65), (65, 64),
-    (65, 130), (130, 65), (200, 7), (7, 200), (2, 129), (4, 128),
-]  # fmt: skip
+ASYM = asym()
+ASYM_TABLE = ASYM.truth_table()[:, 0]
 
 
 def random_board(shape: tuple[int, int], seed: int, density: float = 0.4) -> np.ndarray:
     return (np.random.default_rng(seed).random(shape) < density).astype(np.uint8)
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 @pytest.mark.parametrize("steps", [1, 5, 37])
 def test_life_matches_reference(shape: tuple[int, int], steps: int) -> None:
     a = random_board(shape, seed=hash((shape, steps)) % 2**32)
@@ -42,7 +37,7 @@ def test_life_matches_reference(shape: tuple[int, int], steps: int) -> None:
     assert b.population == int(b.to_array().sum())
 
 
-@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
 def test_asymmetric_rule_matches_reference(shape: tuple[int, int]) -> None:
     """A random rule distinguishes every neighbour: catches swapped or misplaced inputs."""
     a = random_board(shape, seed=7)

@@ -16,7 +16,6 @@ import pytest
 
 from _circuits import HARNESS, build_harness
 from gatenet.emit.c import emit_c
-from gatenet.ir.handmade import handmade_life
 from gatenet.runtime import native
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g",
@@ -24,8 +23,8 @@ SANITIZE = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g",
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
-def test_runtime_under_sanitizers(tmp_path) -> None:
-    (tmp_path / "circuit.h").write_text(emit_c(handmade_life(), name="gatenet_circuit"))
+def test_runtime_under_sanitizers(tmp_path, life_circuit) -> None:
+    (tmp_path / "circuit.h").write_text(emit_c(life_circuit, name="gatenet_circuit"))
     exe = build_harness("test_runtime", SANITIZE, HARNESS / "test_runtime.c",
                         [tmp_path, native.c_dir()])
     env = {**os.environ, "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",

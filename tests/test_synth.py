@@ -15,7 +15,6 @@ import pytest
 from _circuits import random_circuit
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit, Gate
-from gatenet.ir.handmade import handmade_life
 from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.netlist import assert_exact
 from gatenet.synth.blif import blif_to_circuit
@@ -76,32 +75,32 @@ BUDGET = {"iterations": 1, "patience": 10, "timeout": 5}
 LIBRARY_OPS = {gates.AND, gates.OR, gates.XOR, gates.A_AND_NOT_B, gates.A_OR_NOT_B, gates.NOT_A}
 
 
-def test_default_gates_exact_and_not_larger() -> None:
-    c = bloated(handmade_life())
+def test_default_gates_exact_and_not_larger(life_circuit) -> None:
+    c = bloated(life_circuit)
     r = synthesize_gates(c)
     assert isinstance(r, Circuit)
     assert_exact(r, rules.LIFE.table)
-    assert len(r) <= len(handmade_life())
+    assert len(r) <= len(life_circuit)
     assert {g.op for g in r.gates} <= LIBRARY_OPS
     assert r.meta["synth"]["source_gates"] == len(c)
 
 
-def test_gate_library_is_respected() -> None:
-    r = synthesize_gates(handmade_life(), gates=("NAND",))
+def test_gate_library_is_respected(life_circuit) -> None:
+    r = synthesize_gates(life_circuit, gates=("NAND",))
     assert_exact(r, rules.LIFE.table)
     assert {g.op for g in r.gates} <= {gates.NAND, gates.NOT_A}
 
 
-def test_default_lut3_exact_and_small() -> None:
-    c = handmade_life()
+def test_default_lut3_exact_and_small(life_circuit) -> None:
+    c = life_circuit
     r = synthesize_lut3(c)
     assert isinstance(r, Lut3Circuit)
     assert np.array_equal(r.truth_table()[:, 0], rules.LIFE.table)
     assert len(r) < len(c)
 
 
-def test_strong_scripts_small_budget() -> None:
-    c = bloated(handmade_life())
+def test_strong_scripts_small_budget(life_circuit) -> None:
+    c = bloated(life_circuit)
     rg = synthesize_gates(c, "strong", **BUDGET)
     assert_exact(rg, rules.LIFE.table)
     info = rg.meta["synth"]
@@ -111,8 +110,8 @@ def test_strong_scripts_small_budget() -> None:
     assert np.array_equal(rl.truth_table()[:, 0], rules.LIFE.table)
 
 
-def test_strong_lut3_maps_the_strong_gate_netlist(yosys_runs) -> None:
-    c = bloated(handmade_life())
+def test_strong_lut3_maps_the_strong_gate_netlist(yosys_runs, life_circuit) -> None:
+    c = bloated(life_circuit)
     rg = synthesize_gates(c, "strong", **BUDGET)
     n = len(yosys_runs)
     rl = synthesize_lut3(c, "strong", **BUDGET)
@@ -154,8 +153,8 @@ def test_is_structural_spots_functional_commands() -> None:
     assert not is_structural("strash; &get -n; &dsdb; &put")
 
 
-def test_from_function_reference_is_exact() -> None:
-    c = handmade_life()
+def test_from_function_reference_is_exact(life_circuit) -> None:
+    c = life_circuit
     rg = synthesize_gates(c, "from-function", **BUDGET)
     assert_exact(rg, rules.LIFE.table)
     rl = synthesize_lut3(c, "from-function", **BUDGET)
@@ -170,15 +169,15 @@ def test_random_function_exact() -> None:
     assert np.array_equal(rl.truth_table(), c.truth_table())
 
 
-def test_bad_script_raises_with_log() -> None:
+def test_bad_script_raises_with_log(life_circuit) -> None:
     with pytest.raises(SynthesisError) as info:
-        synthesize_gates(handmade_life(), "strash; no_such_abc_command; map")
+        synthesize_gates(life_circuit, "strash; no_such_abc_command; map")
     assert info.value.log_tail  # the Yosys log says which step failed
     assert "ABC" in info.value.log_tail or "abc" in info.value.log_tail
 
 
-def test_bad_options_raise_value_error() -> None:
-    c = handmade_life()
+def test_bad_options_raise_value_error(life_circuit) -> None:
+    c = life_circuit
     with pytest.raises(ValueError, match="unknown synthesis script"):
         synthesize_gates(c, "fastest")
     with pytest.raises(ValueError, match="gate types"):
@@ -192,8 +191,8 @@ def test_bad_options_raise_value_error() -> None:
         synthesize_gates(two)
 
 
-def test_cache_hit_on_second_call(private_cache, yosys_runs) -> None:
-    c = handmade_life()
+def test_cache_hit_on_second_call(private_cache, yosys_runs, life_circuit) -> None:
+    c = life_circuit
     first = synthesize_lut3(c, "resyn2")
     assert cache_dir() == private_cache / "synth" and len(yosys_runs) == 1
     assert len(list(cache_dir().glob("lut3-*.json"))) == 1
@@ -210,8 +209,8 @@ def test_cache_hit_on_second_call(private_cache, yosys_runs) -> None:
     assert len(list(cache_dir().glob("*.json"))) == 3
 
 
-def test_corrupt_cache_entry_is_recomputed(private_cache, yosys_runs) -> None:
-    c = handmade_life()
+def test_corrupt_cache_entry_is_recomputed(private_cache, yosys_runs, life_circuit) -> None:
+    c = life_circuit
     first = synthesize_gates(c)
     (entry,) = cache_dir().glob("gates-*.json")
     entry.write_text("{ not json")
@@ -229,9 +228,9 @@ def test_blif_reader_rejects_wide_covers() -> None:
         blif_to_circuit(text, c)
 
 
-def test_best_is_the_smallest_of_the_scripts() -> None:
+def test_best_is_the_smallest_of_the_scripts(life_circuit) -> None:
     """The same circuit and budget as the strong tests: their &deepsyn results are reused."""
-    c = bloated(handmade_life())
+    c = bloated(life_circuit)
     for fn in (synthesize_gates, synthesize_lut3):
         r = fn(c, "best", **BUDGET)
         sizes = r.meta["best"]["sizes"]

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from _circuits import random_circuit
 from gatenet import rules
 from gatenet.emit.ternary import permute_truth, to_c
-from gatenet.ir.handmade import handmade_life
 from gatenet.ir.lut import (
     PROJ_A,
     PROJ_B,
@@ -159,8 +158,8 @@ def test_avx512_matches_truth_table(tmp_path: Path, seed: int) -> None:
 
 
 @needs_avx512
-def test_avx512_life(tmp_path: Path) -> None:
-    lc = from_circuit(handmade_life())
+def test_avx512_life(tmp_path: Path, life_circuit) -> None:
+    lc = from_circuit(life_circuit)
     assert _run_avx512(lc, tmp_path) == pack_table(rules.LIFE.table)
 
 

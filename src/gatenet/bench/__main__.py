@@ -16,7 +16,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
-from gatenet.__main__ import (
+from gatenet.bench.steps import cmd_step
+from gatenet.bench.training import cmd_train
+from gatenet.cli import (
     ArgumentParser,
     existing_file,
     float_range,
@@ -25,8 +27,6 @@ from gatenet.__main__ import (
     rule_text,
     run_command,
 )
-from gatenet.bench.steps import cmd_step
-from gatenet.bench.training import cmd_train
 from gatenet.runtime.checks import MAX_CELLS, MAX_THREADS
 
 #: Largest board side: a side² board must fit the runtimes' limit

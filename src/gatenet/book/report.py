@@ -41,13 +41,16 @@ BOOK_SEED = 0
 def book_run(refresh: bool = False):
     """The book's learned circuit (trained, shrunk, synthesised), memoised across chapters.
 
-    Chapter 5 calls this with ``refresh=True`` so every build retrains; later chapters then
-    find the same run on disk (the memo is keyed by the package's source as well).
+    Chapter 5 calls this with ``refresh=True`` so every build of the book retrains; later
+    chapters then find the same run on disk (the memo is keyed by the package's source as
+    well, so changed code is never served an old run). In fast mode — the chapters run as
+    tests — a memo from the same source is reused even by chapter 5: it was computed by
+    exactly this code, and retraining would only repeat it.
     """
     from gatenet import pipeline
 
-    return pipeline.learn_cached(BOOK_RULE, BOOK_SEED, refresh=refresh, synthesize=True,
-                                 progress=False)
+    return pipeline.learn_cached(BOOK_RULE, BOOK_SEED, refresh=refresh and not fast_mode(),
+                                 synthesize=True, progress=False)
 
 
 #: Where chapters put the files the build offers for download (relative to book/, the

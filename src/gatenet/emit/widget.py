@@ -28,6 +28,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -701,24 +702,27 @@ class Chromium:
         self._log = open(Path(self._profile.name) / "stderr.log", "w+b")  # noqa: SIM115
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
-
-        def fds_3_and_4() -> None:  # in the child, before exec
-            # lift both ends above 4 first: dup2 onto 3 must not clobber the other end
-            hi_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD, 10)
-            hi_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD, 10)
-            os.dup2(hi_r, 3)
-            os.dup2(hi_w, 4)
-
+        # Chromium's ends go to fds 3 and 4 in a small exec wrapper, not in a preexec_fn:
+        # that would make subprocess fork() a process running threads (JAX's), which can
+        # deadlock. (A shell redirection would do, but dash takes single-digit fds only.)
+        # Both ends are first moved to fds >= 10 so that dup2 onto 3 cannot overwrite the
+        # other one before it is read.
+        ends = []
+        for fd in (to_chrome_r, from_chrome_w):
+            ends.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10))
+            os.close(fd)
+        r, w = ends
+        wrapper = (f"import os, sys; os.dup2({r}, 3); os.dup2({w}, 4); "
+                   f"os.close({r}); os.close({w}); os.execv(sys.argv[1], sys.argv[1:])")
         try:
             self._proc = subprocess.Popen(
-                [exe, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-                # the pipe ends are close-on-exec; only the dup2'd 3 and 4 are inherited
-                preexec_fn=fds_3_and_4, close_fds=False,
+                [sys.executable, "-I", "-S", "-c", wrapper, exe, *CHROMIUM_FLAGS,
+                 f"--user-data-dir={self._profile.name}", "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, pass_fds=ends,
             )
         finally:
-            os.close(to_chrome_r)
-            os.close(from_chrome_w)
+            os.close(r)
+            os.close(w)
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict[str, Any]] = []

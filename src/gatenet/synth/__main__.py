@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from gatenet.__main__ import ArgumentParser, int_range, run_command
+from gatenet.cli import ArgumentParser, int_range, run_command
 from gatenet.ir.circuit import Circuit
 from gatenet.synth.flow import synthesize_gates, synthesize_lut3
 
