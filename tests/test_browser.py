@@ -1,6 +1,6 @@
 """The standalone widget in a real browser: headless Chromium runs the emitted JavaScript.
 
-One Chromium (driven over the DevTools protocol by :class:`gatenet.emit.widget.Chromium`)
+One Chromium (driven over the DevTools protocol by :class:`gatenet.bench.browser.Chromium`)
 opens one widget page holding two training-free circuits: the hand-made Life circuit and a
 mux-tree circuit for HighLife (B36/S23, built from its truth table by
 ``tests/_circuits.py:table_circuit``), so a widget that always ran Life would fail. Boards
@@ -22,7 +22,7 @@ import pytest
 
 from _circuits import table_circuit
 from gatenet import patterns, rules
-from gatenet.emit import widget
+from gatenet.bench.browser import Chromium, find_chromium
 from gatenet.emit.widget import board_hash, mulberry32, seed_board, widget_html
 from gatenet.ir.handmade import handmade_life
 
@@ -32,13 +32,13 @@ HIGHLIFE = rules.parse("B36/S23").table
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     """A widget page with Life (index 0) and HighLife (index 1), open in headless Chromium."""
-    if widget.find_chromium() is None:
+    if find_chromium() is None:
         pytest.skip("no chromium executable (Debian: apt-get install chromium)")
     html = widget_html([("hand-made Life", handmade_life()),
                         ("HighLife mux tree", table_circuit(HIGHLIFE))], width=96, height=64)
     path = tmp_path_factory.mktemp("widget") / "widget.html"
     path.write_text(html, encoding="utf-8")
-    with widget.Chromium() as browser:
+    with Chromium() as browser:
         browser.open(path)
         yield browser
         assert browser.page_errors() == []

@@ -56,6 +56,7 @@ def test_wheel_carries_the_c_runtime(wheel: Path) -> None:
     for name in shipped:
         assert f"gatenet/csrc/{name}" in names, name
     assert any(n.startswith("gatenet/data/patterns/") for n in names)
+    assert "gatenet/emit/widget.html" in names
     assert not any("test_" in n and n.endswith(".c") for n in names)  # harnesses stay out
 
 
@@ -83,6 +84,8 @@ def test_installed_wheel_builds_and_steps_boards(wheel: Path, tmp_path: Path) ->
         assert np.array_equal(b.step(7).to_array(), want)
         f = gatenet.FastBoard(start, kernel="expert-scalar", threads=1)
         assert np.array_equal(f.step(7).to_array(), want)
+        from gatenet.emit.widget import widget_html
+        assert "window.gatenet" in widget_html(gatenet.Board(8, 8).circuit)
         print("ok")
     """)
     env = {**os.environ, "PYTHONPATH": str(target), "GATENET_CACHE": str(tmp_path / "cache")}
