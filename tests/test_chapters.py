@@ -175,3 +175,21 @@ def test_toc_lists_every_chapter_once():
 def test_chapter_executes(path):
     errors = RUNS.result(path)
     assert not errors, "\n\n".join(errors)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_code_cell_is_a_cell(path: Path) -> None:
+    """jupytext finds every ``{code-cell}`` of the chapter as a code cell.
+
+    A fence it misreads (a four-backtick directive around a three-backtick one, say) turns
+    the rest of the chapter into one Markdown cell: its code is then never executed and its
+    glue never filled, and neither the chapter test nor ``-W`` notices. Colon fences
+    (``:::{admonition}``) nest safely.
+    """
+    import jupytext
+
+    text = path.read_text()
+    nb = jupytext.reads(text, fmt="md:myst")
+    cells = sum(c.cell_type == "code" for c in nb.cells)
+    assert cells == text.count("```{code-cell}"), (
+        f"{path.name}: {cells} code cells parsed, {text.count('```{code-cell}')} written")
