@@ -137,7 +137,7 @@ def loop_mix(profiles: Mapping[str, Mapping[str, float]]) -> Figure:
     classes = (("logic", "#1b9e77"), ("shift", "#66a61e"), ("load", "#d95f02"),
                ("store", "#e6ab02"), ("other", "#b0b0b0"))
     names = list(profiles)
-    fig, ax = plt.subplots(figsize=(8.0, 0.4 * len(names) + 1.3))
+    fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(names) + 1.5))
     y = np.arange(len(names))
     left = np.zeros(len(names))
     for cls, colour in classes:
@@ -147,12 +147,13 @@ def loop_mix(profiles: Mapping[str, Mapping[str, float]]) -> Figure:
     for yi, n in zip(y, names, strict=True):
         t = profiles[n].get("ternlog", 0.0)
         note = f"{left[yi]:.1f}" + (f"  ({t:.0f} vpternlog)" if t else "")
-        ax.text(left[yi] + 0.5, yi, note, va="center", fontsize=7)
-    ax.set_yticks(y, names, fontsize=8)
+        ax.text(left[yi] + 0.5, yi, note, va="center", fontsize=style.SMALL)
+    ax.set_yticks(y, names, fontsize=style.SMALL)
+    ax.tick_params(axis="x", labelsize=style.SMALL)
     ax.invert_yaxis()
     ax.set_xlim(0, left.max() * 1.3)
     ax.set_xlabel("instructions per output word (inner loop)")
-    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.25),
+    ax.legend(fontsize=style.SMALL, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.25),
               frameon=False)
     fig.tight_layout()
     return fig
