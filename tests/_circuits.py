@@ -205,3 +205,18 @@ def run_fast_harness(tmp_path, defines: list[str]) -> None:
     run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith("ok") and run.stderr == ""
+
+
+def reference_run(table: np.ndarray, shape: tuple[int, int],
+                  checkpoints: tuple[int, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A random start of ``shape`` (seeded by the shape) and :func:`gatenet.rules.step`'s
+    boards at every checkpoint generation: what every kernel test compares against."""
+    from gatenet import rules
+
+    a = (np.random.default_rng(hash(shape) % 2**32).random(shape) < 0.4).astype(np.uint8)
+    out, b, done = [], a, 0
+    for c in checkpoints:
+        b = rules.step(b, table, c - done)
+        done = c
+        out.append(b)
+    return a, out

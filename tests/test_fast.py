@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _circuits import SHAPES, asym, run_fast_harness, shape_id
+from _circuits import SHAPES, asym, reference_run, run_fast_harness, shape_id
 from gatenet import machine, rules
 from gatenet.bench import model
 from gatenet.emit.c import emit_c
@@ -34,14 +34,8 @@ AVAILABLE = fast.available_kernels()
 @functools.cache
 def reference(shape: tuple[int, int], life: bool) -> tuple[np.ndarray, list[np.ndarray]]:
     """A random start and rules.step's boards at every checkpoint (computed once)."""
-    a = (np.random.default_rng(hash(shape) % 2**32).random(shape) < 0.4).astype(np.uint8)
     table = rules.LIFE.table if life else asym().truth_table()[:, 0]
-    out, b, done = [], a, 0
-    for c in CHECKPOINTS:
-        b = rules.step(b, table, c - done)
-        done = c
-        out.append(b)
-    return a, out
+    return reference_run(table, shape, CHECKPOINTS)
 
 
 def _kernel_params():

@@ -17,7 +17,7 @@ import shutil
 import numpy as np
 import pytest
 
-from _circuits import SHAPES, asym, run_fast_harness, shape_id
+from _circuits import SHAPES, asym, reference_run, run_fast_harness, shape_id
 from gatenet import rules, synth
 from gatenet.bench import model
 from gatenet.emit import ternary
@@ -44,14 +44,7 @@ def pair(which: str) -> tuple[Circuit, lut.Lut3Circuit]:
 def reference(which: str, shape: tuple[int, int]) -> tuple[np.ndarray, list[np.ndarray]]:
     """A random start and rules.step's boards at every checkpoint (once for both thread
     counts)."""
-    table = pair(which)[0].truth_table()[:, 0]
-    a = (np.random.default_rng(hash(shape) % 2**32).random(shape) < 0.4).astype(np.uint8)
-    out, b, done = [], a, 0
-    for c in CHECKPOINTS:
-        b = rules.step(b, table, c - done)
-        done = c
-        out.append(b)
-    return a, out
+    return reference_run(pair(which)[0].truth_table()[:, 0], shape, CHECKPOINTS)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
