@@ -48,12 +48,13 @@ def truth_table(table: np.ndarray) -> Figure:
     """
     table = np.asarray(table, dtype=np.uint8)
     fig, (ax1, ax2) = plt.subplots(
-        1, 2, figsize=(9.5, 3.0), gridspec_kw={"width_ratios": [2.2, 1]}
+        1, 2, figsize=(7.5, 2.9), gridspec_kw={"width_ratios": [2.2, 1]}
     )
     ax1.imshow(table.reshape(16, 32), cmap=_CELL_CMAP, vmin=0, vmax=1, interpolation="nearest")
-    ax1.set_title("all 512 neighbourhoods (row-major, 32 per row)", fontsize=9)
-    ax1.set_xlabel("pattern index mod 32")
-    ax1.set_ylabel("pattern index ÷ 32")
+    ax1.set_title("all 512 neighbourhoods (32 per row)", fontsize=style.LABEL)
+    ax1.set_xlabel("pattern index mod 32", fontsize=style.SMALL)
+    ax1.set_ylabel("pattern index ÷ 32", fontsize=style.SMALL)
+    ax1.tick_params(labelsize=style.SMALL)
     n, c = rules.neighbour_counts(), rules.centers()
     grid = np.zeros((2, 9))
     for ci in (0, 1):
@@ -62,14 +63,15 @@ def truth_table(table: np.ndarray) -> Figure:
     ax2.imshow(grid, cmap="Greys", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     ax2.set_xticks(range(9))
     ax2.set_yticks([0, 1], ["dead", "alive"])
-    ax2.set_xlabel("live neighbours")
-    ax2.set_ylabel("centre")
-    ax2.set_title("fraction alive next, by group", fontsize=9)
+    ax2.set_xlabel("live neighbours", fontsize=style.SMALL)
+    ax2.set_ylabel("centre", fontsize=style.SMALL)
+    ax2.tick_params(labelsize=style.SMALL)
+    ax2.set_title("alive next, by group", fontsize=style.LABEL)
     for ci in (0, 1):
         for k in range(9):
             v = grid[ci, k]
             ax2.text(k, ci, f"{v:.0f}" if v in (0, 1) else f"{v:.2f}", ha="center",
-                     va="center", fontsize=8, color="white" if v > 0.5 else "black")
+                     va="center", fontsize=style.SMALL, color="white" if v > 0.5 else "black")
     fig.tight_layout()
     return fig
 
@@ -124,7 +126,7 @@ def relaxation_grid(resolution: int = 41) -> Figure:
         ax.set_title(f"{op}: {gates.SYMBOLS[op]}", fontsize=9)
         ax.set_xticks([0, 1])
         ax.set_yticks([0, 1])
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=style.SMALL)
     for ax in axes[-1]:
         ax.set_xlabel("a", fontsize=8)
     for ax in axes[:, 0]:
@@ -142,8 +144,12 @@ def wiring_diagrams(wirings: Mapping[str, tuple[np.ndarray, np.ndarray]], n_in: 
     Inputs nobody reads are drawn hollow, so lost information is visible at a glance.
     """
     k = len(wirings)
-    fig, axes = plt.subplots(1, k, figsize=(3.2 * k, 2.8), squeeze=False)
-    for i, (ax, (name, (wa, wb))) in enumerate(zip(axes[0], wirings.items(), strict=True)):
+    cols = min(k, 2)  # two per row keeps the drawings at a readable size in the column
+    rows = -(-k // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.7 * cols, 2.8 * rows), squeeze=False)
+    for ax in axes.flat[k:]:
+        ax.set_visible(False)
+    for i, (ax, (name, (wa, wb))) in enumerate(zip(axes.flat, wirings.items(), strict=False)):
         n_out = len(wa)
         xin = np.linspace(0, 1, n_in)
         xout = np.linspace(0.05, 0.95, n_out)
@@ -155,7 +161,7 @@ def wiring_diagrams(wirings: Mapping[str, tuple[np.ndarray, np.ndarray]], n_in: 
             filled = j in read
             ax.plot(xin[j], 1, "o", ms=6, mec=ALIVE, mfc=ALIVE if filled else "white")
         ax.plot(xout, np.zeros(n_out), "s", ms=6, color=ALIVE)
-        ax.set_title(f"{name}: {len(read)}/{n_in} inputs read", fontsize=9)
+        ax.set_title(f"{name}: {len(read)}/{n_in} inputs read", fontsize=style.LABEL)
         ax.set_xlim(-0.05, 1.05)
         ax.set_ylim(-0.15, 1.15)
         ax.axis("off")
@@ -223,17 +229,25 @@ def gate_snapshots(
     idx = np.unique(np.linspace(0, len(snapshots) - 1, min(max_panels, len(snapshots))).round())
     chosen = [snapshots[int(i)] for i in idx]
     k = len(chosen)
-    fig, axes = plt.subplots(1, k, figsize=(2.8 * k + 0.8, 4.6), squeeze=False, sharey=True)
+    cols = min(k, 3)  # at most three panels per row: each stays wide enough to read
+    rows = -(-k // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(7.5, 4.2 * rows), squeeze=False,
+                             sharey=True, layout="constrained")
+    for ax in axes.flat[k:]:
+        ax.set_visible(False)
     short = ["F", "&", "a&¬b", "a", "¬a&b", "b", "⊕", "∨", "¬∨", "¬⊕", "¬b", "a∨¬b",
              "¬a", "¬a∨b", "¬&", "T"]
-    for ax, (epoch, probs) in zip(axes[0], chosen, strict=True):
+    for ax, (epoch, probs) in zip(axes.flat, chosen, strict=False):
         im = ax.imshow(np.asarray(probs), cmap="magma_r", vmin=0, vmax=1, aspect="auto",
                        interpolation="nearest")
         ax.set_title(f"epoch {epoch}", fontsize=style.LABEL)
         ax.set_xticks(range(16), short, rotation=90, fontsize=style.SMALL)
         ax.tick_params(axis="y", labelsize=style.SMALL)
-    axes[0][0].set_ylabel("layer", fontsize=style.LABEL)
-    fig.colorbar(im, ax=axes, shrink=0.8, label="mean gate probability")
+    for row in axes:
+        row[0].set_ylabel("layer", fontsize=style.LABEL)
+    bar = fig.colorbar(im, ax=axes, shrink=0.8)
+    bar.set_label("mean gate probability", fontsize=style.SMALL)
+    bar.ax.tick_params(labelsize=style.SMALL)
     return fig
 
 
@@ -261,8 +275,8 @@ def training_curves(loss: np.ndarray, hard_errors: np.ndarray) -> Figure:
 def op_histogram(panels: Mapping[str, Mapping[str, int]]) -> Figure:
     """Bar charts of how often each of the 16 gates is chosen, one panel per population."""
     k = len(panels)
-    fig, axes = plt.subplots(1, k, figsize=(4.8 * k, 3.6), squeeze=False)
-    for i, (ax, (title, counts)) in enumerate(zip(axes[0], panels.items(), strict=True)):
+    fig, axes = plt.subplots(k, 1, figsize=(7.5, 2.9 * k), squeeze=False)
+    for i, (ax, (title, counts)) in enumerate(zip(axes[:, 0], panels.items(), strict=True)):
         values = [counts.get(name, 0) for name in gates.NAMES]
         ax.bar(range(16), values, color=_colour(i))
         ax.set_xticks(range(16), gates.SYMBOLS, rotation=90, fontsize=style.SMALL)
@@ -286,7 +300,7 @@ def word_layout(width: int = 150, height: int = 4, word_bits: int = 64) -> Figur
     if width < 1 or height < 1 or word_bits < 1:
         raise ValueError(f"need positive sizes, got {width}×{height}, {word_bits}-bit words")
     wpr = -(-width // word_bits)
-    fig, ax = plt.subplots(figsize=(9.5, 0.55 * height + 1.0))
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * height + 1.0))
     for y in range(height):
         for i in range(wpr):
             word = y * wpr + i
@@ -299,10 +313,10 @@ def word_layout(width: int = 150, height: int = 4, word_bits: int = 64) -> Figur
                     (x0 + used, y), word_bits - used, 0.85, fill=False, hatch="///",
                     ec="grey", lw=0.5))
             ax.text(x0 + used / 2, y + 0.42, f"word {word}", ha="center", va="center",
-                    fontsize=8, color="white")
+                    fontsize=style.SMALL, color="white")
     ax.axvline(width, color=ALIVE, lw=1.2, ls="--")
-    ax.text(width - 1, -0.3, f"← column {width - 1}", ha="right", fontsize=8)
-    ax.text(width + 1, -0.3, "padding (always dead) →", ha="left", fontsize=8)
+    ax.text(width - 1, -0.3, f"← column {width - 1}", ha="right", fontsize=style.SMALL)
+    ax.text(width + 1, -0.3, "padding (always dead) →", ha="left", fontsize=style.SMALL)
     ax.set_xlim(0, wpr * word_bits)
     ax.set_ylim(height + 0.05, -0.6)
     ax.set_xticks([i * word_bits for i in range(wpr + 1)])

@@ -70,12 +70,12 @@ def speed_bars(records: Sequence[StepRecord], highlight: str | None = None) -> F
     ax.barh(y, [r.cell_updates_per_s for r in rs], color=colours)
     ax.set_yticks(y, [r.name + (f" ({r.threads} threads)"
                                 if r.threads > 1 and "thread" not in r.name else "")
-                      for r in rs], fontsize=8)
+                      for r in rs], fontsize=style.SMALL)
     ax.set_xscale("log")
     for yi, r in zip(y, rs, strict=True):
         us = r.us_per_step
         text = f"{us:,.0f} µs" if us >= 100 else f"{us:.3g} µs"
-        ax.text(r.cell_updates_per_s * 1.15, yi, text, va="center", fontsize=7)
+        ax.text(r.cell_updates_per_s * 1.15, yi, text, va="center", fontsize=style.SMALL)
     lo = min(r.cell_updates_per_s for r in rs)
     hi = max(r.cell_updates_per_s for r in rs)
     ax.set_xlim(lo / 3, hi * 8)
