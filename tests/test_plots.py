@@ -119,8 +119,10 @@ def test_gradient_norms(readable):
     ax = fig.axes[0]
     assert ax.get_xlabel() and ax.get_ylabel()
     assert _legend(ax) == list(norms)
-    assert len(ax.lines) == 3 and len(set(_colours(ax.lines))) == 3
-    assert all(len(ln.get_xdata()) == 3 for ln in ax.lines)
+    series = [ln for ln in ax.lines if not ln.get_label().startswith("_")]
+    assert len(series) == 3 and len(set(_colours(series))) == 3
+    assert all(len(ln.get_xdata()) == 3 for ln in series)
+    assert series[0].get_ydata()[2] == 1e-30  # an exact zero sits on the floor line
 
 
 def test_gate_snapshots(readable):
@@ -162,3 +164,44 @@ def test_word_layout(readable):
     assert len(plots.word_layout(128, 2).axes[0].patches) == 2 * 2  # no padding at all
     with pytest.raises(ValueError):
         plots.word_layout(0, 3)
+
+
+def test_seed_outcomes(readable):
+    from gatenet.book.evidence import Run
+
+    def run(seed, ok, epochs):
+        last = (0,) if ok else (4,)
+        return Run(seed, ok, epochs, 1.0, 0 if ok else 4, (4,) * (epochs - 1) + last)
+
+    results = {"a": [run(0, True, 120), run(1, True, 300)],
+               "b": [run(0, False, 500), run(1, True, 200), run(2, False, 500)]}
+    fig = plots.seed_outcomes(results, cap=500)
+    texts = readable(fig)
+    left, right = fig.axes[:2]
+    assert [t.get_text() for t in left.get_yticklabels()] == ["a", "b"]
+    assert "2/2" in texts and "1/3" in texts
+    assert left.get_xlabel() and right.get_xlabel()
+    # one marker per seed on the right; hollow ones are the seeds that were not exact
+    marks = [ln for ln in right.lines if len(ln.get_xdata()) == 1]
+    assert len(marks) == 5
+    hollow = [ln for ln in marks if ln.get_markerfacecolor() == "none"]
+    assert sorted(ln.get_xdata()[0] for ln in hollow) == [500, 500]
+
+
+def test_neuron_settling(readable):
+    sizes = (9, 6, 3, 1)
+    start = [np.zeros((n, 16), np.float32) for n in sizes[1:]]
+    for p in start:
+        p[:, gates.A] = 10.0  # wires
+    end = [p.copy() for p in start]
+    end[0][0, gates.A], end[0][0, 6] = 0.0, 10.0  # neuron 0 becomes XOR
+    fig = plots.neuron_settling([(0, start), (10, start), (20, end)], sizes)
+    readable(fig)
+    (ax,) = [a for a in fig.axes if a.images]
+    img = ax.images[0].get_array()
+    assert img.shape[:2] == (10, 3)  # 6 + 3 + 1 neurons, 3 snapshots
+    assert not np.allclose(img[0, 0], img[0, 2])  # the neuron that changed its gate
+    assert np.allclose(img[1, 0], img[1, 2])  # one that stayed a wire
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "10", "20"]
+    with pytest.raises(ValueError):
+        plots.neuron_settling([], sizes)

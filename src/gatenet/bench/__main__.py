@@ -46,7 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-epochs", type=int_range(1), default=3000)
     t.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout (notes go to stderr)")
-    t.add_argument("--progress", action="store_true", help="show a progress bar per seed")
+    t.add_argument("--progress", action="store_true", help="show a progress bar")
+    t.add_argument("--batch", action="store_true",
+                   help="train all seeds together (worker processes); default: one at a time")
+    t.add_argument("--workers", type=int_range(1, 256), default=0,
+                   help="worker processes for --batch (default: one per usable core)")
+    t.add_argument("--slots", type=int_range(1, 64), default=1,
+                   help="with --batch: networks per compiled program instead of processes "
+                   "(a measurement of in-program batching; default 1)")
+    t.add_argument("--compare-alone", type=int_range(0), default=0, metavar="K",
+                   help="also train the first K seeds alone and report the batch's cost "
+                   "per epoch relative to theirs")
     t.set_defaults(func=cmd_train)
     s = sub.add_parser("step", help="board steps per second for every kernel, side by side")
     s.add_argument("--sizes", type=int_list(32, MAX_SIDE, multiple_of=32), default="512",

@@ -201,16 +201,22 @@ def error_curves(
 # -- chapter 4: initialisation -------------------------------------------------------------
 
 
-def gradient_norms(norms: Mapping[str, Sequence[float]]) -> Figure:
-    """Per-layer gradient norm at initialisation, one line per init scheme, log scale."""
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+def gradient_norms(norms: Mapping[str, Sequence[float]], floor: float = 1e-30,
+                   ylabel: str = "‖∂loss/∂logits‖") -> Figure:
+    """Per-layer values on a log scale (gradient norms, pattern spreads), one line per
+    series; exact zeros are drawn on the dotted ``floor`` line."""
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    dashes = ("-", "--", "-.", ":")
     for i, (name, v) in enumerate(norms.items()):
         v = np.asarray(v, dtype=float)
         x = np.arange(1, len(v) + 1)
-        ax.plot(x, np.maximum(v, 1e-30), "o-", color=_colour(i), ms=4, label=name)
+        st = style.series(i)
+        ax.plot(x, np.maximum(v, floor), color=st["color"], marker=st["marker"], ms=4,
+                label=name, ls=dashes[i % len(dashes)])
+    ax.axhline(floor, color="grey", lw=0.6, ls=":")
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = next to the inputs)")
-    ax.set_ylabel("‖∂loss/∂logits‖")
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
@@ -248,6 +254,110 @@ def gate_snapshots(
     bar = fig.colorbar(im, ax=axes, shrink=0.8)
     bar.set_label("mean gate probability", fontsize=style.SMALL)
     bar.ax.tick_params(labelsize=style.SMALL)
+    return fig
+
+
+def seed_outcomes(results: Mapping[str, Sequence], cap: int | None = None,
+                  title: str = "") -> Figure:
+    """An experiment over seeds at a glance: per arm, the exact-rate with its 95 % Wilson
+    interval (left) and every seed's epochs to exact (right; a hollow marker at the cap is
+    a seed that never became exact)."""
+    from gatenet.book.evidence import summarize
+
+    labels = list(results)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 0.55 * len(labels) + 1.6),
+                                      sharey=True, layout="constrained",
+                                      gridspec_kw={"width_ratios": [1, 1.6]})
+    y = np.arange(len(labels))[::-1]
+    for i, runs in enumerate(results.values()):
+        s = summarize(runs)
+        st = style.series(i)
+        left.errorbar(100 * s.rate, y[i], xerr=[[100 * (s.rate - s.low)],
+                                                [100 * (s.high - s.rate)]],
+                      fmt=st["marker"], color=st["color"], capsize=3, ms=6)
+        left.annotate(f"{s.exact}/{s.n}", (100 * s.rate, y[i]), xytext=(0, 7),
+                      textcoords="offset points", ha="center", fontsize=style.SMALL)
+        jitter = np.linspace(-0.18, 0.18, max(len(runs), 1))
+        for j, r in enumerate(runs):
+            if r.converged:
+                right.plot(r.epochs, y[i] + jitter[j], st["marker"], color=st["color"], ms=5)
+            else:
+                right.plot(r.epochs, y[i] + jitter[j], st["marker"], mfc="none",
+                           color=st["color"], ms=5)
+    left.set_xlim(-5, 105)
+    left.set_xlabel("exact seeds (%), 95 % interval", fontsize=style.LABEL)
+    left.set_yticks(y, labels, fontsize=style.LABEL)
+    right.set_xlabel("epochs to exact (hollow: not exact)", fontsize=style.LABEL)
+    if cap:
+        right.axvline(cap, color="grey", lw=0.6, ls=":")
+    for ax in (left, right):
+        ax.tick_params(labelsize=style.SMALL)
+        ax.grid(axis="x", lw=0.3, alpha=0.5)
+    if title:
+        fig.suptitle(title, fontsize=style.LABEL)
+    return fig
+
+
+#: Gate families for pictures of whole networks: sixteen colours would not read.
+GATE_FAMILIES: tuple[tuple[str, tuple[int, ...], str], ...] = (
+    ("wire (a, b)", (3, 5), "#bbbbbb"),
+    ("NOT", (10, 12), "#56B4E9"),
+    ("AND-like", (1, 2, 4, 8), "#0072B2"),
+    ("OR-like", (7, 11, 13, 14), "#E69F00"),
+    ("XOR, XNOR", (6, 9), "#D55E00"),
+    ("constant", (0, 15), "#000000"),
+)
+
+
+def neuron_settling(snapshots: Sequence[tuple[int, Sequence[np.ndarray]]],
+                    sizes: Sequence[int]) -> Figure:
+    """Every neuron of a network over training: one row per neuron (layers stacked, first
+    layer on top), one column per snapshot; the colour is the family of its argmax gate,
+    the strength of the colour how sure the softmax is of it. A neuron has settled when
+    its row stops changing colour and turns solid."""
+    from matplotlib.patches import Patch
+
+    from gatenet.learn.diagnostics import neuron_states
+
+    if not snapshots:
+        raise ValueError("neuron_settling needs at least one snapshot")
+    family = np.zeros(gates.N_GATES, dtype=int)
+    rgb = np.zeros((len(GATE_FAMILIES), 3))
+    for k, (_, members, colour) in enumerate(GATE_FAMILIES):
+        family[list(members)] = k
+        rgb[k] = matplotlib.colors.to_rgb(colour)
+    columns = []
+    for _, params in snapshots:
+        choice, weight = neuron_states(params)
+        c = np.concatenate(choice)
+        w = np.concatenate(weight)
+        colour = rgb[family[c]]
+        alpha = np.clip((w - 1 / gates.N_GATES) / (1 - 1 / gates.N_GATES), 0, 1)[:, None]
+        columns.append(alpha * colour + (1 - alpha) * 1.0)  # fade to white when unsure
+    img = np.stack(columns, axis=1)
+    epochs = [e for e, _ in snapshots]
+    fig, ax = plt.subplots(figsize=(7.5, 6.2), layout="constrained")
+    ax.imshow(img, aspect="auto", interpolation="nearest",
+              extent=(-0.5, len(epochs) - 0.5, img.shape[0], 0))
+    bounds = np.cumsum([0, *sizes[1:]])
+    for b in bounds[1:-1]:
+        ax.axhline(b, color="white", lw=0.4)
+    # Label layers that are tall enough to carry a label; the thin ones at the end share one.
+    tall = [i for i in range(len(sizes) - 1) if sizes[i + 1] >= bounds[-1] / 40]
+    show = sorted({tall[0], tall[len(tall) // 2], tall[-1]}) if tall else [0]
+    ticks = [(bounds[i] + bounds[i + 1]) / 2 for i in show]
+    names = [f"layer {i + 1}" for i in show]
+    if tall and tall[-1] < len(sizes) - 2:
+        ticks.append((bounds[tall[-1] + 1] + bounds[-1]) / 2)
+        names.append(f"layers {tall[-1] + 2}–{len(sizes) - 1}")
+    ax.set_yticks(ticks, names, fontsize=style.SMALL)
+    cols = np.unique(np.linspace(0, len(epochs) - 1, 6).round().astype(int))
+    ax.set_xticks(cols, [str(epochs[t]) for t in cols], fontsize=style.SMALL)
+    ax.set_xlabel("epoch", fontsize=style.LABEL)
+    ax.set_ylabel(f"{bounds[-1]:,} neurons, layer by layer", fontsize=style.LABEL)
+    handles = [Patch(color=c, label=name) for name, _, c in GATE_FAMILIES]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=style.SMALL,
+               frameon=False)
     return fig
 
 

@@ -74,3 +74,52 @@ def download(name: str, data: str | bytes) -> str:
     else:
         path.write_bytes(data)
     return str(path)
+
+
+#: What a source snapshot holds when the book is not built from a git checkout.
+_SOURCE_PARTS = ("src", "book", "tests", "_static", ".ci", "_config.yml", "_toc.yml",
+                 "Makefile", "pyproject.toml", "requirements.lock", "README.md", "LICENSE")
+_NOT_SOURCE = ("_build", "_generated", "__pycache__")
+
+
+def source_archive(root: str | None = None, name: str = "gatenet-source.tar.gz") -> str:
+    """Pack the project's source — exactly the files that built this copy of the book —
+    into ``book/_generated/<name>`` and return the download path.
+
+    In a git checkout that is every file git tracks, as it is on disk (uncommitted edits
+    included, since they are what ran); otherwise the project's source folders and top
+    files. Caches, virtual environments and build output are never included. The book
+    links it where a repository link would go: whoever reads the book gets the code too.
+    """
+    import gzip
+    import io
+    import subprocess
+    import tarfile
+    from pathlib import Path
+
+    base = Path(root) if root else Path.cwd().parent  # chapters run in book/
+    if not (base / "pyproject.toml").is_file():
+        raise FileNotFoundError(f"{base} is not the project's root (no pyproject.toml)")
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                                 "--exclude-standard"], cwd=base, capture_output=True,
+                                check=True, timeout=60).stdout.decode().split("\0")
+        files = sorted(f for f in listed if f and (base / f).is_file())
+    except (OSError, subprocess.SubprocessError):
+        files = sorted(
+            str(p.relative_to(base)) for part in _SOURCE_PARTS for p in
+            ([base / part] if (base / part).is_file() else (base / part).rglob("*"))
+            if p.is_file() and not any((s.startswith(".") and s != ".ci") or s in _NOT_SOURCE
+                                       for s in p.relative_to(base).parts)
+        )
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for f in files:
+            info = tar.gettarinfo(str(base / f), arcname=f"gatenet/{f}")
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            info.mtime = 0  # the archive depends on the files' contents only
+            with open(base / f, "rb") as fh:
+                tar.addfile(info, fh)
+    return download(name, buf.getvalue())

@@ -95,16 +95,17 @@ class Network:
         """
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
-        key = jax.random.PRNGKey(seed)
+        # numpy on the host: initialising is a few small arrays, and JAX would compile a
+        # program for every distinct layer shape. The stream is separate from the wiring's.
+        rng = np.random.default_rng([seed, 1])
         params = []
         for n in self.sizes[1:]:
-            key, sub = jax.random.split(key)
             if init == "uniform":
-                logits = jnp.zeros((n, gates.N_GATES), jnp.float32)
+                logits = np.zeros((n, gates.N_GATES), np.float32)
             else:
-                logits = noise * jax.random.normal(sub, (n, gates.N_GATES), jnp.float32)
+                logits = (noise * rng.standard_normal((n, gates.N_GATES))).astype(np.float32)
             if init == "passthrough":
-                logits = logits.at[:, gates.A].add(strength)
+                logits[:, gates.A] += np.float32(strength)
             params.append(logits)
         return params
 
@@ -152,18 +153,39 @@ class Network:
 
 
 def forward(params: Params, wires, x: jax.Array, hard: bool) -> jax.Array:
-    """Run the network: per layer, gather both inputs, mix the gates' coefficients, combine.
+    """Run the network on ``x`` of shape ``(patterns, n_in)``; returns ``(patterns, n_out)``.
 
     ``wires`` may be numpy constants or traced JAX arrays; passing them as arguments lets
-    one compiled training step serve every wiring of the same shape.
+    one compiled training step serve every wiring of the same shape. The work happens in
+    :func:`forward_rows`, which keeps each neuron's values over all patterns in one
+    contiguous row.
+    """
+    return forward_rows(params, wires, jnp.swapaxes(x, -1, -2), hard).swapaxes(-1, -2)
+
+
+def coefficients(logits: jax.Array, hard: bool) -> jax.Array:
+    """Each neuron's ``(c0, c1, c2, c3)``: of its argmax gate (``hard``), or the softmax
+    mix of all sixteen — mixing gates is mixing their bilinear coefficients."""
+    if hard:
+        return _COEFFS[jnp.argmax(logits, axis=-1)]
+    return jax.nn.softmax(logits, axis=-1) @ _COEFFS
+
+
+def forward_rows(params: Params, wires, x: jax.Array, hard: bool) -> jax.Array:
+    """:func:`forward` on ``x`` of shape ``(n_in, patterns)``: per layer, gather both input
+    *rows*, mix the gates' coefficients, combine.
+
+    Feature-major is the layout that suits the gathers: each one copies a contiguous row
+    of 512 values (and its gradient adds one back), where the pattern-major layout reads
+    one float from every 36-byte row. On this project's CPUs it trains about 2.5× faster,
+    and gathering both inputs of a layer in one operation another fifth faster: XLA on a
+    CPU pays a fixed cost per operation that matters at these sizes.
     """
     for (ia, ib), logits in zip(wires, params, strict=True):
-        if hard:
-            c = _COEFFS[jnp.argmax(logits, axis=-1)]
-        else:
-            c = jax.nn.softmax(logits, axis=-1) @ _COEFFS
-        a = x[..., ia]
-        b = x[..., ib]
+        n = logits.shape[0]
+        c = coefficients(logits, hard)[:, :, None]
+        ab = x[jnp.concatenate([jnp.asarray(ia), jnp.asarray(ib)])]  # one gather, not two
+        a, b = ab[:n], ab[n:]
         x = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
     return x
 

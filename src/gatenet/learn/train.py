@@ -7,15 +7,19 @@ loss but the *hard* error — how many of the 512 patterns the argmax circuit ge
 and we stop once that has been zero for ``patience`` consecutive epochs.
 
 Epochs run in chunks inside one jitted ``lax.scan`` so Python is visited once per chunk,
-not once per epoch; the chunk also snapshots the parameters at the exact epoch where the
-stopping rule fired, so the result does not depend on the chunk size.
+not once per epoch. The program trains *slots* — networks side by side, each with its own
+wiring, rule, hyperparameters and epoch budget — and freezes a slot the epoch it becomes
+exact, so results do not depend on the chunk size or on the other slots' progress.
+:func:`train` runs one network; :mod:`gatenet.learn.batch` runs many over all cores.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +30,7 @@ import optax
 from tqdm.auto import tqdm
 
 from gatenet import rules
-from gatenet.learn.network import DEFAULT_SIZES, Network, Params, all_patterns, forward
+from gatenet.learn.network import DEFAULT_SIZES, Network, Params, all_patterns, coefficients
 from gatenet.storage import CacheError, cache_subdir
 
 #: Seeds accepted: ``jax.random.PRNGKey`` keeps only the low 32 bits of a seed (2**32 and 0
@@ -91,11 +95,17 @@ class History:
     loss: np.ndarray  # soft loss (sum of squared errors) before each epoch's update
     hard_errors: np.ndarray  # wrong patterns of the argmax circuit after the update
     seconds: np.ndarray  # cumulative wall time of training at the end of each epoch
-    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    #: ``(epoch, logits per layer)`` every ``snapshot_every`` epochs (at chunk boundaries)
+    param_snapshots: list[tuple[int, list[np.ndarray]]] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    @property
+    def snapshots(self) -> list[tuple[int, np.ndarray]]:
+        """``(epoch, mean gate probabilities per layer)``: shape ``(layers, 16)`` each."""
+        return [(e, Network.gate_probabilities(p)) for e, p in self.param_snapshots]
 
 
 @dataclass
@@ -122,36 +132,91 @@ class TrainResult:
         return int(self.history.hard_errors[-1]) if self.history.epochs else -1
 
 
-def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
+def _recipe(clip: float, learning_rate: float, b1: float, b2: float,
+            weight_decay: float) -> optax.GradientTransformation:
     return optax.chain(
-        optax.clip(cfg.clip),
-        optax.adamw(cfg.learning_rate, b1=cfg.b1, b2=cfg.b2, weight_decay=cfg.weight_decay),
+        optax.clip(clip),
+        optax.adamw(learning_rate, b1=b1, b2=b2, weight_decay=weight_decay),
     )
 
 
-def _make_chunk(opt: optax.GradientTransformation, patience: int, n: int):
-    """A jitted run of ``n`` epochs. Wiring, inputs and targets are arguments, not constants,
-    so the compiled program is reused by every run with the same shapes and optimiser."""
+def make_optimizer(cfg: TrainConfig) -> optax.GradientTransformation:
+    """Clip every gradient entry to ±``clip``, then AdamW.
 
-    def loss_fn(params, wires, x, y):
-        pred = forward(params, wires, x, hard=False)[:, 0]
-        return jnp.sum((pred - y) ** 2)
+    The hyperparameters are *injected*: they live in the optimiser's state rather than in
+    the compiled program, so networks trained side by side in one batch can each have
+    their own learning rate, clip, betas and weight decay.
+    """
+    return optax.inject_hyperparams(_recipe)(
+        clip=cfg.clip, learning_rate=cfg.learning_rate, b1=cfg.b1, b2=cfg.b2,
+        weight_decay=cfg.weight_decay,
+    )
 
-    def run(params, opt_state, streak, done, snap, wires, x, y):
+
+def _slot_forward(flat, wires, x, sizes: tuple[int, ...], hard: bool):
+    """``S`` networks of the same shape as one block-diagonal network.
+
+    ``flat`` holds every neuron's logits, ``(S, neurons, 16)``, layer after layer: one
+    softmax for the whole network instead of one per layer (on a CPU, XLA's cost per
+    operation is what dominates at these sizes). ``wires[l]`` is ``(S, 2·n_l)``: each
+    gate's first inputs, then its second inputs, as indices into the slot's own previous
+    layer. Offsetting each slot's indices by its position turns the batch into one wide
+    network, so every layer is one row gather, however many networks there are. ``x`` is
+    the ``(n_in, patterns)`` input. Returns ``(S, patterns)``.
+    """
+    slots = flat.shape[0]
+    coef = coefficients(flat.reshape(-1, flat.shape[-1]), hard).reshape(slots, -1, 4)
+    rows = jnp.tile(x, (slots, 1))
+    start = 0
+    for n_prev, n, idx in zip(sizes[:-1], sizes[1:], wires, strict=True):
+        off = (jnp.arange(slots, dtype=idx.dtype) * n_prev)[:, None]
+        ab = rows[(idx + off).reshape(-1)].reshape(slots, 2, n, -1)
+        a = ab[:, 0].reshape(slots * n, -1)
+        b = ab[:, 1].reshape(slots * n, -1)
+        c = coef[:, start : start + n].reshape(slots * n, 4, 1)
+        start += n
+        rows = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
+    return rows.reshape(slots, -1)
+
+
+def _make_chunk(opt: optax.GradientTransformation, sizes: tuple[int, ...], patience: int,
+                n: int):
+    """A jitted run of ``n`` epochs of ``S`` networks side by side (``S`` from the shapes).
+
+    Each network is a *slot* with its own wiring, target, optimiser state, epoch count and
+    epoch limit. A slot that becomes exact (its hard circuit right on all patterns for
+    ``patience`` epochs) or reaches its limit is frozen in place: its parameters and
+    optimiser state stop changing, so what is read out afterwards is exactly its state at
+    that epoch, whatever the chunk size and whatever its neighbours do. Wiring, inputs and
+    targets are arguments, not constants, so one compiled program serves every batch of
+    the same shapes.
+    """
+
+    def losses(params, wires, x, y):
+        per = jnp.sum((_slot_forward(params, wires, x, sizes, hard=False) - y) ** 2, axis=1)
+        return jnp.sum(per), per  # networks are independent: the sum's gradient is each one's
+
+    def run(carry, wires, x, y, limit):
         def epoch(carry, _):
-            params, opt_state, streak, done, snap = carry
-            loss, grads = jax.value_and_grad(loss_fn)(params, wires, x, y)
-            updates, opt_state = opt.update(grads, opt_state, params)
-            params = optax.apply_updates(params, updates)
-            hard = forward(params, wires, x, hard=True)[:, 0]
-            errors = jnp.sum(jnp.round(hard) != y).astype(jnp.int32)
-            streak = jnp.where(errors == 0, streak + 1, 0)
-            fire = jnp.logical_and(~done, streak >= patience)
-            snap = jax.tree.map(lambda new, old: jnp.where(fire, new, old), params, snap)
-            done = jnp.logical_or(done, fire)
-            return (params, opt_state, streak, done, snap), (loss, errors, done)
+            params, state, count, streak, done = carry
+            (_, loss), grads = jax.value_and_grad(losses, has_aux=True)(params, wires, x, y)
+            updates, new_state = jax.vmap(opt.update)(grads, state, params)
+            new_params = optax.apply_updates(params, updates)
+            active = jnp.logical_and(~done, count < limit)
 
-        return jax.lax.scan(epoch, (params, opt_state, streak, done, snap), None, length=n)
+            def keep(new, old):
+                return jnp.where(active.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+
+            params = jax.tree.map(keep, new_params, params)
+            state = jax.tree.map(keep, new_state, state)
+            hard = _slot_forward(params, wires, x, sizes, hard=True)
+            errors = jnp.sum(jnp.round(hard) != y, axis=1).astype(jnp.int32)
+            streak = jnp.where(active, jnp.where(errors == 0, streak + 1, 0), streak)
+            done = jnp.logical_or(done, jnp.logical_and(active, streak >= patience))
+            count = count + active.astype(jnp.int32)
+            return (params, state, count, streak, done), (loss, errors, active)
+
+        return jax.lax.scan(epoch, carry, None, length=n)
 
     return jax.jit(run)
 
@@ -202,82 +267,210 @@ def train(
     """Train a network on ``rule`` until its hard circuit is exact (or ``max_epochs``).
 
     ``overrides`` replace fields of ``config`` (e.g. ``train("B3/S23", seed=3)``).
-    ``progress`` shows a tqdm bar; by default only when stderr is a terminal.
+    ``progress`` shows a tqdm bar; by default only when stderr is a terminal. This is
+    :func:`gatenet.learn.batch.train_many` with one network: the same compiled program
+    trains a network alone or among others, so a seed gives the same circuit either way.
     """
     rule = rules.parse(rule)
     cfg = (config or TrainConfig()).replace(**overrides)
     cfg.validate()
+    (result,) = run_jobs([(rule, cfg)], slots=1, progress=progress)
+    return result
+
+
+def group_key(cfg: TrainConfig) -> tuple:
+    """Configurations with equal keys can share one batch: same shapes, same program."""
+    return (tuple(cfg.sizes), cfg.patience, cfg.chunk)
+
+
+@dataclass
+class _Job:
+    index: int
+    rule: rules.Rule
+    cfg: TrainConfig
+    net: Network
+    losses: list[np.ndarray] = field(default_factory=list)
+    errors: list[np.ndarray] = field(default_factory=list)
+    seconds: list[np.ndarray] = field(default_factory=list)
+    elapsed: float = 0.0
+    epochs: int = 0
+    snapshots: list[tuple[int, list[np.ndarray]]] = field(default_factory=list)
+
+
+#: Hyperparameters carried in the optimiser state (see :func:`make_optimizer`).
+_HYPER = ("clip", "learning_rate", "b1", "b2", "weight_decay")
+
+#: Jitted optimiser initialisers, keyed by layer sizes.
+_OPT_INIT: dict[tuple, Any] = {}
+
+
+def _host(tree: Any) -> Any:
+    """A writable numpy copy of a pytree of arrays (slot surgery happens on the host,
+    where it compiles nothing)."""
+    return jax.tree.map(lambda leaf: np.array(leaf), tree)
+
+
+def _initial_state(cfg: TrainConfig, params: np.ndarray) -> Any:
+    """The optimiser state of a fresh network, as numpy, with ``cfg``'s hyperparameters."""
+    key = tuple(cfg.sizes)
+    init = _OPT_INIT.get(key)
+    if init is None:
+        init = _OPT_INIT[key] = jax.jit(make_optimizer(cfg).init)
+    state = _host(init(params))
+    hyper = dict(state.hyperparams)
+    for name in _HYPER:
+        hyper[name] = np.asarray(getattr(cfg, name), dtype=np.asarray(hyper[name]).dtype)
+    return state._replace(hyperparams=hyper)
+
+
+def run_jobs(
+    jobs: Sequence[tuple[rules.Rule, TrainConfig]],
+    slots: int = 1,
+    progress: bool | None = None,
+    on_result: Callable[[int, TrainResult], None] | None = None,
+) -> list[TrainResult]:
+    """Train every ``(rule, config)`` job in this process, ``slots`` networks at a time.
+
+    All jobs must share :func:`group_key`. The slots run as one compiled program; when a
+    network finishes (exact or out of epochs) its slot is refilled with the next job at
+    the next chunk boundary, so nothing recompiles and no slot idles while work is left.
+    Results come back in job order; ``on_result(index, result)`` is called as each one
+    finishes. With ``slots=1`` (what :func:`train` and
+    :func:`gatenet.learn.batch.train_many` use) every network runs in the same program
+    whatever else is queued, so its result is reproducible bit for bit; with more slots
+    XLA compiles a wider program and the last bits of a network's arithmetic may differ.
+    """
+    if not jobs:
+        return []
+    keys = {group_key(cfg) for _, cfg in jobs}
+    if len(keys) != 1:
+        raise ValueError(f"jobs of one batch must share sizes, patience and chunk; got {keys}")
+    if slots < 1:
+        raise ValueError(f"slots must be ≥ 1, got {slots}")
+    slots = min(slots, len(jobs))
     enable_compilation_cache()
-    net = Network(cfg.sizes, cfg.scheme, seed=cfg.seed)
-    params = net.init(cfg.seed, cfg.init, cfg.strength, cfg.noise)
-    opt = make_optimizer(cfg)
-    opt_state = opt.init(params)
-    x = jnp.asarray(all_patterns(9))
-    y = jnp.asarray(rule.table, jnp.float32)
-    wires = tuple((jnp.asarray(a), jnp.asarray(b)) for a, b in net.wires)
+    first_cfg = jobs[0][1]
+    chunk, patience = first_cfg.chunk, first_cfg.patience
+    x = all_patterns(9).T.copy()
 
-    streak = jnp.int32(0)
-    done = jnp.bool_(False)
-    snap = params
-    if progress is None:
-        progress = sys.stderr.isatty()
+    def prepare(index: int):
+        rule, cfg = jobs[index]
+        net = Network(cfg.sizes, cfg.scheme, seed=cfg.seed)
+        params = np.concatenate(net.init(cfg.seed, cfg.init, cfg.strength, cfg.noise))
+        state = _initial_state(cfg, params)
+        wires = [np.concatenate([a, b]).astype(np.int32) for a, b in net.wires]
+        return _Job(index, rule, cfg, net), params, state, wires, rule.table
 
-    key = (cfg.sizes, cfg.clip, cfg.learning_rate, cfg.b1, cfg.b2, cfg.weight_decay,
-           cfg.patience, cfg.chunk)
+    def stack(*leaves):
+        return np.stack(leaves)
+
+    loaded = [prepare(i) for i in range(slots)]
+    params = jax.tree.map(stack, *[p for _, p, _, _, _ in loaded])
+    state = jax.tree.map(stack, *[s for _, _, s, _, _ in loaded])
+    wires = jax.tree.map(stack, *[w for _, _, _, w, _ in loaded])
+    y = np.stack([t for *_, t in loaded]).astype(np.float32)
+    limit = np.asarray([job.cfg.max_epochs for job, *_ in loaded], np.int32)
+    count = np.zeros(slots, np.int32)
+    streak = np.zeros(slots, np.int32)
+    done = np.zeros(slots, bool)
+    running: list[_Job | None] = [job for job, *_ in loaded]
+    sizes = tuple(first_cfg.sizes)
+    bounds = np.cumsum([0, *sizes[1:]])
+
+    def layers(flat: np.ndarray) -> list[np.ndarray]:
+        return [flat[a:b].copy() for a, b in itertools.pairwise(bounds)]
+
+    for job, p, *_ in loaded:
+        if job.cfg.snapshot_every:
+            job.snapshots.append((0, layers(p)))
+    next_job = slots
+
+    key = (group_key(first_cfg), slots, jax.tree.structure(state))
     t0 = time.perf_counter()
     compiled = _COMPILED.get(key)
     if compiled is None:
-        run = _make_chunk(opt, cfg.patience, cfg.chunk)
-        compiled = run.lower(params, opt_state, streak, done, snap, wires, x, y).compile()
+        run = _make_chunk(make_optimizer(first_cfg), sizes, patience, chunk)
+        compiled = run.lower((params, state, count, streak, done), wires, x, y, limit).compile()
         _COMPILED[key] = compiled
     compile_seconds = time.perf_counter() - t0
 
-    losses: list[np.ndarray] = []
-    errs: list[np.ndarray] = []
-    secs: list[np.ndarray] = []
-    snapshots: list[tuple[int, np.ndarray]] = []
-    if cfg.snapshot_every:
-        snapshots.append((0, Network.gate_probabilities(params)))
-    elapsed = 0.0
-    epochs = 0
-    bar = tqdm(total=cfg.max_epochs, disable=not progress, unit="epoch", desc=f"train {rule}")
+    results: list[TrainResult | None] = [None] * len(jobs)
+    if progress is None:
+        progress = sys.stderr.isatty()
+    single = len(jobs) == 1
+    name = str(jobs[0][0]) if len({str(r) for r, _ in jobs}) == 1 else "rules"
+    bar = tqdm(total=first_cfg.max_epochs if single else len(jobs), disable=not progress,
+               unit="epoch" if single else "net", desc=f"train {name}")
+    exact = 0
     try:
-        while epochs < cfg.max_epochs:
+        while any(job is not None for job in running):
             t = time.perf_counter()
-            (params, opt_state, streak, done, snap), (loss, err, done_at) = compiled(
-                params, opt_state, streak, done, snap, wires, x, y
-            )
-            loss, err, done_at = np.asarray(loss), np.asarray(err), np.asarray(done_at)
+            (params, state, count, streak, done), (loss, err, act) = compiled(
+                (params, state, count, streak, done), wires, x, y, limit)
+            loss, err, act = np.asarray(loss), np.asarray(err), np.asarray(act)
+            counts, dones = np.asarray(count), np.asarray(done)
             dt = time.perf_counter() - t
-            take = cfg.chunk
-            if done_at.any():
-                take = int(np.argmax(done_at)) + 1
-            take = min(take, cfg.max_epochs - epochs)
-            losses.append(loss[:take])
-            errs.append(err[:take])
-            secs.append(elapsed + dt * np.arange(1, take + 1) / cfg.chunk)
-            elapsed += dt * take / cfg.chunk
-            epochs += take
-            if cfg.snapshot_every and (epochs // cfg.snapshot_every) > (
-                (epochs - take) // cfg.snapshot_every
-            ):
-                snapshots.append((epochs, Network.gate_probabilities(params)))
-            bar.update(take)
-            bar.set_postfix(loss=f"{loss[take - 1]:.3g}", wrong=int(err[take - 1]))
-            if done_at.any():
-                break
+            busy = sum(job is not None for job in running)
+            host_params = None
+            for s, job in enumerate(running):
+                if job is None:
+                    continue
+                rows = act[:, s]
+                take = int(rows.sum())
+                share = dt / chunk / busy  # this network's share of the chunk's wall time
+                job.losses.append(loss[rows, s])
+                job.errors.append(err[rows, s])
+                job.seconds.append(job.elapsed + share * np.arange(1, take + 1))
+                job.elapsed += share * take
+                job.epochs += take
+                every = job.cfg.snapshot_every
+                finished = bool(dones[s]) or int(counts[s]) >= job.cfg.max_epochs
+                snap = every and job.epochs // every > (job.epochs - take) // every
+                if (snap or finished) and host_params is None:
+                    host_params = np.asarray(params)
+                if snap:
+                    job.snapshots.append((job.epochs, layers(host_params[s])))
+                if single:
+                    bar.update(take)
+                    if take:
+                        bar.set_postfix(loss=f"{loss[rows, s][-1]:.3g}",
+                                        wrong=int(err[rows, s][-1]))
+                if not finished:
+                    continue
+                history = History(
+                    loss=np.concatenate(job.losses), hard_errors=np.concatenate(job.errors),
+                    seconds=np.concatenate(job.seconds), param_snapshots=job.snapshots)
+                res = TrainResult(job.rule, job.cfg, job.net,
+                                  [jnp.asarray(p) for p in layers(host_params[s])], history,
+                                  bool(dones[s]), compile_seconds)
+                results[job.index] = res
+                exact += res.converged
+                if on_result is not None:
+                    on_result(job.index, res)
+                if not single:
+                    bar.update(1)
+                    bar.set_postfix(exact=f"{exact}/{bar.n}")
+                running[s] = None
+                # Refill the slot on the host: numpy surgery compiles nothing.
+                params, state, wires = _host(params), _host(state), _host(wires)
+                limit, count, streak, done = (np.array(v) for v in (limit, count, streak, done))
+                if next_job < len(jobs):
+                    new, p, st, w, table = prepare(next_job)
+                    next_job += 1
+                    for tree, value in ((params, p), (state, st), (wires, w)):
+                        for leaf, v in zip(jax.tree.leaves(tree), jax.tree.leaves(value),
+                                           strict=True):
+                            leaf[s] = v
+                    y[s] = table
+                    limit[s], count[s], streak[s], done[s] = new.cfg.max_epochs, 0, 0, False
+                    running[s] = new
+                    if new.cfg.snapshot_every:
+                        new.snapshots.append((0, layers(p)))
+                else:
+                    limit[s] = 0  # idle: frozen until the batch ends
     finally:
         bar.close()
-
-    converged = bool(np.asarray(done))
-    final = snap if converged else params
-    history = History(
-        loss=np.concatenate(losses),
-        hard_errors=np.concatenate(errs),
-        seconds=np.concatenate(secs),
-        snapshots=snapshots,
-    )
-    return TrainResult(rule, cfg, net, final, history, converged, compile_seconds)
+    return [r for r in results if r is not None]
 
 
 def hard_errors(net: Network, params: Params, rule: str | rules.Rule) -> int:
