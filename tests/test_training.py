@@ -98,3 +98,19 @@ def test_bad_configs():
         Network(SMALL).init(0, "zeros")
     with pytest.raises(ValueError, match="wiring schemes"):
         Network(SMALL, scheme=["unique"])
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("learning_rate", 0.0, "learning_rate must be in"),
+    ("learning_rate", float("nan"), "learning_rate must be in"),
+    ("clip", -1.0, "clip must be in"),
+    ("b2", 1.0, "b2 must be in"),
+    ("weight_decay", -0.1, "weight_decay must be a finite number ≥ 0"),
+    ("noise", float("inf"), "noise must be a finite number"),
+    ("strength", "10", "strength must be a finite number"),
+])
+def test_bad_hyperparameters_are_named(field, value, message):
+    cfg = train.TrainConfig().replace(**{field: value})
+    with pytest.raises(ValueError, match=message):
+        cfg.validate()
+    train.TrainConfig(clip=float("inf"), strength=-3.0, b1=0.0).validate()  # all allowed

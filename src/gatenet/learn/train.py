@@ -16,6 +16,7 @@ exact, so results do not depend on the chunk size or on the other slots' progres
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 import time
 import warnings
@@ -82,6 +83,23 @@ class TrainConfig:
             raise ValueError(f"patience must be ≥ 1, got {self.patience}")
         if self.chunk < 1:
             raise ValueError(f"chunk must be ≥ 1, got {self.chunk}")
+        for name, lo, hi, lo_in, hi_in in (("learning_rate", 0.0, math.inf, False, False),
+                                           ("clip", 0.0, math.inf, False, True),
+                                           ("b1", 0.0, 1.0, True, False),
+                                           ("b2", 0.0, 1.0, True, False)):
+            v = getattr(self, name)
+            ok = (not isinstance(v, bool) and isinstance(v, int | float | np.number)
+                  and not math.isnan(v) and (lo < v or (lo_in and v == lo))
+                  and (v < hi or (hi_in and v == hi)))
+            if not ok:
+                raise ValueError(f"{name} must be in {'[' if lo_in else '('}{lo:g}, {hi:g}"
+                                 f"{']' if hi_in else ')'}, got {v!r}")
+        for name in ("weight_decay", "noise", "strength"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not (
+                    math.isfinite(v) and (v >= 0 or name == "strength")):
+                raise ValueError(f"{name} must be a finite number"
+                                 f"{'' if name == 'strength' else ' ≥ 0'}, got {v!r}")
         if self.sizes[0] != 9 or self.sizes[-1] != 1:
             raise ValueError(
                 f"a 3×3 rule network has 9 inputs and 1 output, got sizes {list(self.sizes)}"
