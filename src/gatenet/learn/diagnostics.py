@@ -19,17 +19,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from gatenet import rules
-from gatenet.learn.network import Network, Params, all_patterns, coefficients
+from gatenet.learn.network import Network, Params, all_patterns, forward_rows
 
 
 def _layers(params: Params, wires, x: jax.Array) -> list[jax.Array]:
     """Every layer's soft output, ``(n_l, patterns)``, inputs first."""
-    out = [x]
-    for (ia, ib), logits in zip(wires, params, strict=True):
-        c = coefficients(logits, hard=False)[:, :, None]
-        a, b = out[-1][ia], out[-1][ib]
-        out.append(c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b)
-    return out
+    return [x, *forward_rows(params, wires, x, hard=False, every_layer=True)]
 
 
 def _safe_norm(g: jax.Array) -> float:

@@ -430,6 +430,7 @@ def run_jobs(
             dt = time.perf_counter() - t
             busy = sum(job is not None for job in running)
             host_params = None
+            on_host = False  # copied to numpy for slot surgery, once per chunk at most
             for s, job in enumerate(running):
                 if job is None:
                     continue
@@ -470,8 +471,11 @@ def run_jobs(
                     bar.set_postfix(exact=f"{exact}/{bar.n}")
                 running[s] = None
                 # Refill the slot on the host: numpy surgery compiles nothing.
-                params, state, wires = _host(params), _host(state), _host(wires)
-                limit, count, streak, done = (np.array(v) for v in (limit, count, streak, done))
+                if not on_host:
+                    params, state, wires = _host(params), _host(state), _host(wires)
+                    limit, count, streak, done = (np.array(v)
+                                                  for v in (limit, count, streak, done))
+                    on_host = True
                 if next_job < len(jobs):
                     new, p, st, w, table = prepare(next_job)
                     next_job += 1
