@@ -128,3 +128,35 @@ def test_train_that_does_not_converge_fails_clearly(tmp_path):
     assert r.returncode == 1
     assert "patterns wrong" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "1e9", "ten"])
+def test_synth_budget_must_be_a_positive_number(tmp_path, value):
+    r = gatenet("train", "--out", "x.json", "--synth-budget", value, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("gatenet: error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert "argument --synth-budget" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_synth_budget_without_synthesis_is_an_error(tmp_path):
+    r = gatenet("train", "--out", "x.json", "--no-synth", "--synth-budget", "5", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("gatenet: error: --synth-budget") and "--no-synth" in r.stderr
+
+
+@pytest.mark.slow
+def test_train_shows_synthesis_stages_and_time(tmp_path):
+    """Synthesis under a budget announces each stage with its time on stderr (one line per
+    stage when stderr is not a terminal), and the summary gives the total. (--quiet is
+    StageProgress(disable=True), tested in tests/test_progress.py.)"""
+    out = tmp_path / "b1s1.json"
+    r = gatenet("train", "--rule", "B1/S1", "--seed", "1", "--out", str(out),
+                "--synth-budget", "3", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert any(line.startswith("  optimisation passes  ") for line in lines), r.stderr
+    search = [line for line in lines if line.startswith("  synthesis: round 1/2 search")]
+    assert len(search) == 1 and search[0].endswith(" s"), r.stderr
+    assert any(line.startswith("  synthesis: LUT3 mapping") for line in lines), r.stderr
+    assert "synthesis took " in r.stdout and "budget 3 s" in r.stdout
+    assert Circuit.load(out).meta["rule"] == "B1/S1"

@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "gatenet"
 
 #: The pipeline's order: a module may import only from its own layer or those to its left.
-LAYERS = ["foundation", "ir", "learn", "opt", "synth", "pipeline", "emit", "runtime", "bench",
-          "book", "cli"]
-FOUNDATION = {"gates", "rules", "machine", "storage", "patterns", "cli", "__init__"}
+LAYERS = ["foundation", "ir", "learn", "opt", "synth", "pipeline", "sweep", "emit", "runtime",
+          "bench", "book", "cli"]
+FOUNDATION = {"gates", "rules", "machine", "storage", "patterns", "progress", "cli", "__init__"}
 
 
 def _layer(module: str) -> str:

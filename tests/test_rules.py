@@ -137,3 +137,29 @@ def test_step_bad_input():
         rules.step(np.zeros((2, 2), dtype=np.float32))
     with pytest.raises(ValueError, match="non-negative"):
         rules.step(np.zeros((2, 2), dtype=np.uint8), steps=-1)
+
+
+# -- Fourier weight by degree --------------------------------------------------------------
+
+
+def test_degree_weights_of_known_functions():
+    from gatenet.rules import degree_weights, parse
+
+    parity8 = degree_weights(parse("B1357/S1357").table)  # parity of the eight neighbours
+    assert np.isclose(parity8[8], 1.0) and np.isclose(parity8.sum(), 1.0)
+    assert np.isclose(degree_weights(np.zeros(512, np.uint8))[0], 1.0)
+    one_cell = (np.arange(512) >> 4) & 1  # the output is one cell: all weight at degree 1
+    assert np.isclose(degree_weights(one_cell.astype(np.uint8))[1], 1.0)
+    with pytest.raises(rules.RuleError):
+        degree_weights(np.full(512, 2))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(min_size=64, max_size=64))
+def test_degree_weights_sum_to_one(bits):
+    from gatenet.rules import degree_weights
+
+    table = np.unpackbits(np.frombuffer(bits, np.uint8))
+    w = degree_weights(table)
+    assert w.shape == (10,) and (w >= 0).all() and np.isclose(w.sum(), 1.0)
+    assert np.allclose(degree_weights(1 - table), w)  # complementing flips the sign only

@@ -238,3 +238,63 @@ def test_best_is_the_smallest_of_the_scripts(life_circuit) -> None:
         assert len(r) == min(sizes.values())
         assert len(r) <= len(fn(c, "default", **BUDGET))
         assert np.array_equal(r.truth_table()[:, 0], rules.LIFE.table)
+
+
+def test_strong_reports_its_stages_in_order(life_circuit) -> None:
+    """Every Yosys run of the strong flow is announced before it runs (or said to be a cache
+    hit): the searches, each round's finishing mappers after its search, then for LUTs the
+    LUT mappings after the whole gate flow."""
+    c = bloated(life_circuit)
+    calls: list[str] = []
+    rg = synthesize_gates(c, "strong", progress=calls.append, **BUDGET)
+    assert len(calls) == len(rg.meta["synth"]["candidates"])  # one stage per netlist
+    searches = [i for i, s in enumerate(calls) if " search (&deepsyn, 1 restart)" in s]
+    assert len(searches) == STRONG_ROUNDS and searches[0] == 0
+    for r, i in enumerate(searches, 1):
+        assert calls[i].startswith(f"round {r}/{STRONG_ROUNDS} search")
+        end = searches[r] if r < len(searches) else len(calls)
+        assert all(s.startswith(f"round {r}/{STRONG_ROUNDS} finish ") for s in calls[i + 1:end])
+    lut_calls: list[str] = []
+    synthesize_lut3(c, "strong", progress=lut_calls.append, **BUDGET)
+    n = len(calls)
+    assert [s.removesuffix(" (cached)") for s in lut_calls[:n]] == [
+        s.removesuffix(" (cached)") for s in calls]  # the same gate flow, from the cache
+    assert lut_calls[n:] and all(s.startswith("LUT3 mapping ") for s in lut_calls[n:])
+    one: list[str] = []
+    synthesize_gates(c, "resyn2", progress=one.append)
+    assert len(one) == 1 and one[0].startswith("resyn2 → two-input gates")
+
+
+@pytest.mark.parametrize("budget", [0, -1, 0.0, float("nan"), float("inf"), "10", True])
+def test_bad_budget_raises_value_error(life_circuit, budget) -> None:
+    for fn in (synthesize_gates, synthesize_lut3):
+        with pytest.raises(ValueError, match="budget"):
+            fn(life_circuit, "strong", budget=budget)
+
+
+def test_budget_caps_timeout_of_a_single_search_only(life_circuit) -> None:
+    """Outside ``strong``, a budget lowers ``-T`` only of a script that has one; the others
+    keep their options (and so their cache entries)."""
+    from gatenet.synth.flow import _Deadline
+
+    deadline = _Deadline(10.0)
+    assert deadline.timeout("gates", SynthOptions("deepsyn", iterations=4)) == 2
+    assert deadline.timeout("gates", SynthOptions("timed")) in (9, 10)  # -T is its total
+    assert deadline.timeout("gates", SynthOptions("resyn2")) == 30
+    assert _Deadline(None).timeout("gates", SynthOptions("deepsyn", iterations=4)) == 30
+    assert _Deadline(1000.0).timeout("lut3", SynthOptions("deepsyn")) == 30  # never raised
+    r = synthesize_gates(life_circuit, "resyn2", budget=5)
+    assert r.meta["synth"]["options"]["timeout"] == 30
+
+
+def test_synthesize_strong_is_the_two_strong_calls(life_circuit) -> None:
+    """Without a budget, the pipeline's one call gives what the two calls give (and shares
+    their cache entries)."""
+    from gatenet.synth.flow import synthesize_strong
+
+    c = bloated(life_circuit)
+    g, lut = synthesize_strong(c, **BUDGET)
+    g2, lut2 = synthesize_gates(c, "strong", **BUDGET), synthesize_lut3(c, "strong", **BUDGET)
+    assert g == g2 and g.meta["synth"] == g2.meta["synth"]
+    assert lut == lut2 and lut.meta["synth"] == lut2.meta["synth"]
+    assert "budget" not in g.meta["synth"] and "budget_stopped" not in g.meta["run"]["synth"]

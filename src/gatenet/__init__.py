@@ -4,8 +4,8 @@ shrink it, and compile it to bit-parallel C.
 The package is laid out as the pipeline; each subpackage imports only what stands to its
 left (``tests/test_packaging.py`` checks it)::
 
-    rules, gates ─► ir ─► learn ─► opt ─► synth ─► pipeline ─► emit ─► runtime ─► bench
-    (foundation)  (IR)   (train)  (passes) (ABC)  (one call)  (C…)   (boards)   (timing)
+    rules, gates ─► ir ─► learn ─► opt ─► synth ─► pipeline ─► sweep ─► emit ─► runtime ─► bench
+    (foundation)  (IR)   (train)  (passes) (ABC)  (one call) (many)  (C…)   (boards)  (timing)
 
 The IR comes first because it is the vocabulary every later stage speaks: training ends by
 extracting a :class:`~gatenet.ir.circuit.Circuit`, and everything after reads and writes
@@ -45,6 +45,8 @@ _API: dict[str, tuple[str, str]] = {
     "synthesize_lut3": ("gatenet.synth.flow", "synthesize_lut3"),
     "learn": ("gatenet.pipeline", "learn"),
     "Learned": ("gatenet.pipeline", "Learned"),
+    "run_sweep": ("gatenet.sweep", "run_sweep"),
+    "SweepOptions": ("gatenet.sweep.plan", "SweepOptions"),
     "emit_c": ("gatenet.emit.c", "emit_c"),
     "Board": ("gatenet.runtime.board", "Board"),
     "FastBoard": ("gatenet.runtime.fast", "FastBoard"),

@@ -1,4 +1,4 @@
-"""The command line: ``python -m gatenet {train,table,emit,run} ...``.
+"""The command line: ``python -m gatenet {train,sweep,table,emit,run} ...``.
 
 Each subcommand is a thin layer over the library: parse arguments, call one pipeline
 stage, print what a person wants to see, and exit non-zero with a one-line
@@ -53,6 +53,8 @@ def _cmd_table(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    if args.no_synth and args.synth_budget is not None:
+        raise CommandError("--synth-budget bounds synthesis, which --no-synth skips", 2)
     from gatenet.learn.train import TrainConfig
 
     out = check_out(args.out)
@@ -63,15 +65,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
         cache_subdir("synth")  # synthesis needs the cache: say so before training, not after
 
     from gatenet import pipeline
+    from gatenet.progress import StageProgress, format_seconds
 
     progress = None if not args.quiet else False
-    try:
-        learned = pipeline.learn(
-            args.rule, args.seed, synthesize=not args.no_synth, synth_effort=args.synth,
-            progress=progress, max_epochs=args.max_epochs,
-        )
-    except pipeline.NotConvergedError as e:
-        raise CommandError(str(e)) from None
+    # training shows its epoch bar; the minutes after it, one line per stage (on stderr)
+    with StageProgress(disable=args.quiet) as stages:
+        try:
+            learned = pipeline.learn(
+                args.rule, args.seed, synthesize=not args.no_synth, synth_effort=args.synth,
+                progress=progress, max_epochs=args.max_epochs,
+                synth_budget=args.synth_budget, synth_progress=stages,
+            )
+        except pipeline.NotConvergedError as e:
+            raise CommandError(str(e)) from None
     best = learned.circuit.with_meta(
         rule=learned.rule.name, map=learned.rule.map_string, seed=args.seed,
         epochs=learned.history.epochs,
@@ -82,6 +88,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     print(format_stage_table(learned.stages))
     if learned.lut3 is not None:
         print(f"as 3-input LUTs: {len(learned.lut3)} LUT3s")
+    synth_runs = [r for r in stages.records if r.name.startswith("synthesis:")]
+    if synth_runs:
+        cached = sum(r.name.endswith("(cached)") for r in synth_runs)
+        budget = "" if args.synth_budget is None else f", budget {args.synth_budget:g} s"
+        print(f"synthesis took {format_seconds(sum(r.seconds for r in synth_runs))} "
+              f"({len(synth_runs)} stages, {cached} from the cache{budget})")
     print(f"every stage verified on all 512 neighbourhoods; wrote {len(best)} gates to {args.out}")
     return 0
 
@@ -258,7 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")
     tr.add_argument("--synth", default="strong", choices=["default", "strong"],
                     help="ABC script (default: strong)")
-    tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr.add_argument("--synth-budget", type=float_range(0, 86400, lo_open=True),
+                    metavar="SECONDS",
+                    help="bound synthesis (both targets together) to about SECONDS: trades "
+                    "circuit size for time, and makes the result depend on the machine's "
+                    "load (default: no bound; the strong script takes minutes)")
+    tr.add_argument("--quiet", action="store_true",
+                    help="no progress bar and no synthesis stage lines")
     tr.set_defaults(func=_cmd_train)
 
     e = sub.add_parser("emit", help="emit a circuit as source code (a C header)")
@@ -289,6 +307,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="generations per progress line (default: a tenth of --steps)")
     r.add_argument("--out", help=f"write the final board (.rle or .cells); {out_help}")
     r.set_defaults(func=_cmd_run)
+
+    from gatenet.sweep.command import add_parser as add_sweep
+
+    add_sweep(sub)
     return p
 
 

@@ -14,6 +14,7 @@ import io
 import json
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,19 +82,44 @@ class NotConvergedError(RuntimeError):
 
 
 def shrink(raw: Circuit, table: np.ndarray, synthesize: bool = True,
-           synth_effort: str = "strong") -> tuple[list[Stage], Any]:
-    """Run the passes (and synthesis) on ``raw``; every stage verified against ``table``."""
+           synth_effort: str = "strong", *, progress: Callable[[str], None] | None = None,
+           synth_budget: float | None = None) -> tuple[list[Stage], Any]:
+    """Run the passes (and synthesis) on ``raw``; every stage verified against ``table``.
+
+    ``progress`` (a :class:`gatenet.progress.StageProgress`, or any callable) hears the
+    name of each stage as it starts: ``"optimisation passes"``, then each Yosys run as
+    ``"synthesis: ..."``, because synthesis takes minutes and would otherwise be silent.
+    ``synth_budget`` (seconds) bounds synthesis, both targets together, trading circuit size
+    for time; with it the result depends on the machine's load (see
+    :func:`gatenet.synth.flow.synthesize_gates`).
+    """
+    if synthesize:
+        from gatenet.synth.flow import check_budget
+
+        check_budget(synth_budget)  # a bad budget fails before the passes, not after
+    if progress is not None:
+        progress("optimisation passes")
     stages = [Stage.of("raw network", assert_exact(raw, table, "extraction"))]
     result = optimize(raw, table)  # verifies against ``table`` after every pass
     stages += result.stages
     lut3 = None
     if synthesize:
         from gatenet import synth
+        from gatenet.synth.flow import synthesize_strong
 
+        def said(text: str) -> None:
+            progress(f"synthesis: {text}")
+
+        report = said if progress is not None else None
         best = result.circuit
-        gates2 = synth.synthesize_gates(best, script=synth_effort)
+        if synth_effort == "strong":  # one search and one budget for both targets
+            gates2, lut3 = synthesize_strong(best, progress=report, budget=synth_budget)
+        else:
+            gates2 = synth.synthesize_gates(best, script=synth_effort, progress=report,
+                                            budget=synth_budget)
+            lut3 = synth.synthesize_lut3(best, script=synth_effort, progress=report,
+                                         budget=synth_budget)
         stages.append(Stage.of(f"ABC ({synth_effort})", assert_exact(gates2, table, "synthesis")))
-        lut3 = synth.synthesize_lut3(best, script=synth_effort)
     return stages, lut3
 
 
@@ -104,10 +130,23 @@ def learn(
     synth_effort: str = "strong",
     progress: bool | None = None,
     config: TrainConfig | None = None,
+    *,
+    synth_budget: float | None = None,
+    synth_progress: Callable[[str], None] | None = None,
     **overrides: Any,
 ) -> Learned:
-    """Train on ``rule`` and shrink the extracted circuit; raise if training is not exact."""
+    """Train on ``rule`` and shrink the extracted circuit; raise if training is not exact.
+
+    ``progress`` is the training bar (see :func:`gatenet.learn.train.train`);
+    ``synth_progress`` and ``synth_budget`` go to :func:`shrink`'s ``progress`` and
+    ``synth_budget``: stage names for the minutes after training, and a time bound on
+    synthesis that makes its result load-dependent.
+    """
     rule = rules.parse(rule)
+    if synthesize:
+        from gatenet.synth.flow import check_budget
+
+        check_budget(synth_budget)  # before training, not after it
     res: TrainResult = train(rule, config, progress=progress, seed=seed, **overrides)
     if not res.converged:
         raise NotConvergedError(
@@ -116,7 +155,8 @@ def learn(
         )
     raw = extract(res.network, res.params, rule, seed=seed, epochs=res.epochs)
     raw = raw.with_meta(non_pass_through=non_pass_through(raw))
-    stages, lut3 = shrink(raw, rule.table, synthesize, synth_effort)
+    stages, lut3 = shrink(raw, rule.table, synthesize, synth_effort, progress=synth_progress,
+                          synth_budget=synth_budget)
     return Learned(
         rule=rule, config=res.config, history=res.history, converged=True,
         train_seconds=res.seconds, compile_seconds=res.compile_seconds,
@@ -140,13 +180,23 @@ def source_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+#: :func:`learn` arguments that change what is shown, never what is learned.
+_DISPLAY_ONLY = frozenset({"progress", "synth_progress"})
+
+
 def learn_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0, refresh: bool = False,
                  **kw: Any) -> Learned:
-    """:func:`learn`, memoised on disk by (rule, seed, options, package source)."""
+    """:func:`learn`, memoised on disk by (rule, seed, options, package source).
+
+    Arguments that only show progress (``progress``, ``synth_progress``) are not part of the
+    key: they do not change the result, and a callable's ``repr`` holds a memory address
+    that would make every call a miss.
+    """
     rule = rules.parse(rule)
+    keyed = {k: repr(v) for k, v in sorted(kw.items()) if k not in _DISPLAY_ONLY}
     key_src = json.dumps(
-        {"rule": rule.map_string, "seed": seed, "kw": {k: repr(v) for k, v in sorted(kw.items())},
-         "src": source_fingerprint()}, sort_keys=True)
+        {"rule": rule.map_string, "seed": seed, "kw": keyed, "src": source_fingerprint()},
+        sort_keys=True)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:20]
     folder = cache_subdir("learned") / key
     meta_path = folder / "learned.json"

@@ -531,3 +531,31 @@ def random_board(height: int, width: int, seed: int = 0, density: float = 0.5) -
     rng = np.random.default_rng(seed)
     cut = round(256 * density)  # bytes 0..255 below the cut are alive: 256 means all
     return (rng.integers(0, 256, (height, width), dtype=np.uint8) < cut).astype(np.uint8)
+
+
+def degree_weights(table: np.ndarray) -> np.ndarray:
+    """How a rule's truth table spreads over interactions of 0..9 cells: its Fourier
+    (Walsh–Hadamard) weight by degree, ``w[k]`` for ``k = 0..9``, summing to 1.
+
+    Writing the rule as ``F(x) = (-1)**table[x]`` over the nine cells, ``F`` is a unique sum
+    of products of ``(-1)**x_i`` over subsets of cells; ``w[k]`` is the squared weight of
+    the products of ``k`` cells (Parseval makes them sum to 1). ``w[1]`` is how much the
+    rule follows single cells, ``w[0]`` its bias. A rule with all its weight at high degree
+    gives a learner nothing to hold on to at first: no cell, and no pair, says anything
+    about the output on its own. Replicator (``B1357/S1357``) is the extreme: the parity of
+    the eight neighbours, all of its weight at degree 8.
+    """
+    t = np.asarray(table)
+    if t.shape != (N_PATTERNS,) or not np.isin(t, (0, 1)).all():
+        raise RuleError(f"a rule table has 512 entries of 0 or 1, got shape {t.shape}")
+    h = 1.0 - 2.0 * t.astype(np.float64)
+    step = 1
+    while step < N_PATTERNS:  # the fast Walsh–Hadamard transform, in place
+        h = h.reshape(-1, 2 * step)
+        a, b = h[:, :step].copy(), h[:, step:].copy()
+        h[:, :step], h[:, step:] = a + b, a - b
+        h = h.reshape(-1)
+        step *= 2
+    h /= N_PATTERNS
+    degree = np.array([bin(i).count("1") for i in range(N_PATTERNS)])
+    return np.bincount(degree, weights=h * h, minlength=10)

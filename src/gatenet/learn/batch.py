@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
@@ -77,23 +77,23 @@ def _train_one(rule: rules.Rule, cfg: TrainConfig) -> TrainResult:
 WORKER_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
-def _init_worker() -> None:
-    """Runs in each spawned worker before JAX is imported there."""
+def init_worker() -> None:
+    """Runs in each spawned worker before JAX is imported there: one XLA thread per
+    worker (a no-op for JAX once it is imported)."""
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     flags = os.environ.get("XLA_FLAGS", "")
     os.environ["XLA_FLAGS"] = f"{flags} {WORKER_XLA_FLAGS}".strip()
 
 
-def _round(jobs, pending: list[int], workers: int, done) -> list[int]:
-    """Train ``pending`` jobs on a fresh pool; return the ones a dead worker left unfinished
-    (empty when every worker survived)."""
-    import jax.numpy as jnp
-
+def _round(fn: Callable, jobs: Sequence[tuple], pending: list[int], workers: int,
+           done: Callable[[int, Any], None]) -> list[int]:
+    """Run ``fn(*jobs[i])`` for the ``pending`` jobs on a fresh pool; return the ones a
+    dead worker left unfinished (empty when every worker survived)."""
     ctx = multiprocessing.get_context("spawn")
     left = []
     with cf.ProcessPoolExecutor(min(workers, len(pending)), mp_context=ctx,
-                                initializer=_init_worker) as pool:
-        futures = {pool.submit(_train_one, *jobs[i]): i for i in pending}
+                                initializer=init_worker) as pool:
+        futures = {pool.submit(fn, *jobs[i]): i for i in pending}
         try:
             for fut in cf.as_completed(futures):
                 i = futures[fut]
@@ -102,7 +102,6 @@ def _round(jobs, pending: list[int], workers: int, done) -> list[int]:
                 except cf.process.BrokenProcessPool:
                     left.append(i)
                     continue
-                res.params = [jnp.asarray(p) for p in res.params]
                 done(i, res)
         except BaseException:
             for f in futures:
@@ -111,20 +110,22 @@ def _round(jobs, pending: list[int], workers: int, done) -> list[int]:
     return sorted(left)
 
 
-def _pooled(jobs, pending: list[int], workers: int, done) -> None:
-    """Train ``pending`` over ``workers`` processes. When a worker dies, every job it did
-    not finish is retried once on a fresh pool; if a worker dies again, the remaining jobs
-    run one per pool, so the job that kills its process is found and named (the others
-    still finish) instead of being dropped or blamed on a neighbour."""
-    pending = _round(jobs, pending, workers, done)
+def map_processes(fn: Callable, jobs: Sequence[tuple], workers: int,
+                  done: Callable[[int, Any], None]) -> list[int]:
+    """Run ``fn(*job)`` for every job over ``workers`` spawned processes, calling
+    ``done(index, result)`` as each finishes (in the calling process, in completion order).
+
+    ``fn`` must be importable by name (a module-level function). An exception raised by
+    ``fn`` propagates. When a worker *dies* (a crash, the OOM killer), every job it did not
+    finish is retried once on a fresh pool; if a worker dies again, the remaining jobs run
+    one per pool, so the job that kills its process is found instead of being dropped or
+    blamed on a neighbour. Returns the indices of the jobs that killed their worker even
+    when run alone (empty when everything finished); the caller decides how to report them.
+    """
+    pending = _round(fn, jobs, list(range(len(jobs))), workers, done)
     if pending:
-        pending = _round(jobs, pending, workers, done)
-    culprits = [i for i in pending if _round(jobs, [i], 1, done)]
-    if culprits:
-        named = "; ".join(f"job {i} (rule {jobs[i][0]}, seed {jobs[i][1].seed})"
-                          for i in culprits)
-        raise RuntimeError(f"a training worker died while training {named}, also when "
-                           "retried alone; the other jobs finished")
+        pending = _round(fn, jobs, pending, workers, done)
+    return [i for i in pending if _round(fn, jobs, [i], 1, done)]
 
 
 def train_many(
@@ -179,7 +180,18 @@ def train_many(
                 run_jobs([jobs[i] for i in members], slots=1, progress=False,
                          on_result=lambda k, r, members=members: done(members[k], r))
         else:
-            _pooled(jobs, list(range(len(jobs))), workers, done)
+            def arrived(index: int, result: TrainResult) -> None:
+                import jax.numpy as jnp
+
+                result.params = [jnp.asarray(p) for p in result.params]
+                done(index, result)
+
+            culprits = map_processes(_train_one, jobs, workers, arrived)
+            if culprits:
+                named = "; ".join(f"job {i} (rule {jobs[i][0]}, seed {jobs[i][1].seed})"
+                                  for i in culprits)
+                raise RuntimeError(f"a training worker died while training {named}, also "
+                                   "when retried alone; the other jobs finished")
     finally:
         bar.close()
     return [r for r in results if r is not None]

@@ -16,12 +16,23 @@ mappers (:data:`~gatenet.synth.scripts.FINISH_GATES`), in
 :data:`~gatenet.synth.scripts.STRONG_ROUNDS` rounds each starting from the best netlist so
 far; for LUTs the strong gate netlists are mapped with each of
 :data:`~gatenet.synth.scripts.FINISH_LUT3`.
+
+``strong`` takes minutes on a learned circuit, in a dozen blocking Yosys runs, so two things
+let a caller live with it. ``progress`` (any ``Callable[[str], None]``, such as a
+:class:`gatenet.progress.StageProgress`) is called with a stage's name before each Yosys
+run, so a user sees what is running; this layer needs no display code. ``budget`` (seconds)
+bounds the whole flow: the ``&deepsyn`` searches get ``-T`` limits from the time left, and
+once the time is up no further round or mapper starts. That trades circuit size for time,
+and makes the result depend on the machine's load (``-T`` cuts restarts short by the
+clock), which the unbounded flow does not.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import numbers
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +55,8 @@ from gatenet.synth.scripts import (
     _genlib,
     _yosys_commands,
     abc_script,
+    script_summary,
+    timeout_runs,
 )
 from gatenet.synth.yosys import SynthesisError, _log_tail, run_yosys
 
@@ -57,6 +70,62 @@ class _Target:
 
 
 _TARGETS = {"gates": _Target(Circuit, blif_to_circuit), "lut3": _Target(Lut3Circuit, blif_to_lut3)}
+
+
+#: What the flow reports stages to: called with a stage's name before each Yosys run (a
+#: :class:`gatenet.progress.StageProgress` is one; so is ``list.append``).
+Progress = Callable[[str], None]
+
+
+def check_budget(budget: Any) -> float | None:
+    """``budget`` as seconds (None: unbounded); a clear ValueError for anything else."""
+    if budget is None:
+        return None
+    if isinstance(budget, bool) or not isinstance(budget, numbers.Real):
+        raise ValueError(f"budget must be a positive number of seconds or None, got {budget!r}")
+    value = float(budget)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"budget must be a positive finite number of seconds, got {budget!r}")
+    return value
+
+
+class _Deadline:
+    """A time budget on the wall clock, shared by every stage of one synthesis call."""
+
+    def __init__(self, budget: float | None) -> None:
+        self.budget = budget
+        self.end = None if budget is None else time.perf_counter() + budget
+
+    @property
+    def bounded(self) -> bool:
+        return self.end is not None
+
+    def passed(self) -> bool:
+        return self.end is not None and time.perf_counter() >= self.end
+
+    def left(self) -> float:
+        """Seconds until the deadline (infinite without one, 0 once it has passed)."""
+        return math.inf if self.end is None else max(0.0, self.end - time.perf_counter())
+
+    def timeout(self, target: str, opts: SynthOptions) -> int:
+        """``opts.timeout``, lowered so a run's restarts fit in the time left (at least 1 s:
+        ``-T 0`` would mean no limit)."""
+        runs = timeout_runs(target, opts.script, opts.iterations)
+        if self.end is None or runs == 0:
+            return opts.timeout
+        return max(1, min(opts.timeout, int(self.left() / runs)))
+
+
+def _report(progress: Progress | None, text: str) -> None:
+    if progress is not None:
+        progress(text)
+
+
+def _label(target: str, opts: SynthOptions, circuit: Circuit) -> str:
+    """The stage name of a single-script run."""
+    name = opts.script if " " not in opts.script.strip() else script_summary(opts.script)
+    what = "two-input gates" if target == "gates" else "3-input LUTs"
+    return f"{name} → {what}, on {len(circuit)} gates"
 
 
 def cache_dir() -> Path:
@@ -100,7 +169,8 @@ def _check_exact(result: Netlist, table: Any, stage: str) -> None:
         raise SynthesisError(str(e)) from None
 
 
-def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bool):
+def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bool,
+                progress: Progress | None = None, label: str | None = None):
     if not isinstance(circuit, Circuit):
         raise TypeError(f"expected a Circuit, got {type(circuit).__name__}")
     if len(circuit.outputs) != 1:
@@ -123,9 +193,11 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
         try:
             result = kind.netlist.load(path)
             _check_exact(result, table, "cached synthesis result")
+            _report(progress, f"{label or _label(target, opts, circuit)} (cached)")
             return _run_apart(result)
         except (CircuitError, SynthesisError):
             path.unlink(missing_ok=True)  # a damaged or stale entry: recompute
+    _report(progress, label or _label(target, opts, circuit))
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gatenet-synth-") as tmp:
         work = Path(tmp)
@@ -133,8 +205,8 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
         (work / "abc.script").write_text(script.replace("; ", "\n").replace(";", "\n") + "\n")
         if target == "gates":
             (work / "unit.genlib").write_text(_genlib(opts.gates))
-        budget = opts.iterations * opts.timeout + 300
-        run_yosys(_yosys_commands(target, opts), work, timeout=budget)
+        limit = opts.iterations * opts.timeout + 300  # -T caps each restart; a safety net
+        run_yosys(_yosys_commands(target, opts), work, timeout=limit)
         out = work / "output.blif"
         if not out.exists():
             raise SynthesisError("yosys wrote no netlist", _log_tail(work))
@@ -172,6 +244,8 @@ def synthesize_gates(
     seed: int = 1,
     timeout: int = 30,
     cache: bool = True,
+    progress: Progress | None = None,
+    budget: float | None = None,
 ) -> Circuit:
     """Map ``circuit`` to two-input gates of the library ``gates`` (plus NOT); verified exact.
 
@@ -181,13 +255,28 @@ def synthesize_gates(
     improvement) and ``seed`` bound &deepsyn reproducibly; ``timeout`` (seconds per restart)
     only caps it. With ``unit_cost`` every gate has area 1, so ABC minimises the gate count
     rather than Yosys' transistor-based area.
+
+    ``progress`` is called with each stage's name before its Yosys run (``"... (cached)"``
+    for a cache hit). ``budget`` (seconds, or None for no bound) trades size for time: the
+    ``strong`` flow lowers each ``&deepsyn``'s ``-T`` to fit the time left, starts no
+    mapper once it is up, and no further search round unless every restart can have
+    ``-T 1``. Its first search always runs, at least a second per restart, so a budget under
+    about ``iterations`` seconds is overrun. Another
+    script with ``{deepsyn}`` or ``{timeout}`` gets a ``-T`` that fits the budget; the rest
+    are one short run and ignore it. With a budget the result depends on the machine's
+    load, not only on the inputs: ``-T`` stops restarts by the clock, and a busy machine
+    reaches the deadline after fewer stages. Every result is still verified exhaustively,
+    and cached under the ``-T`` it ran with.
     """
+    budget = check_budget(budget)
     if script == "best":
         return _best(synthesize_gates, circuit, locals())
     opts = SynthOptions(script, tuple(gates), bool(unit_cost), iterations, patience, seed, timeout)
+    deadline = _Deadline(budget)
     if script == "strong":
-        return _strong_gates(circuit, opts, cache)[0]
-    return _synthesize(circuit, "gates", opts, cache)
+        return _strong_gates(circuit, opts, cache, progress, deadline)[0]
+    opts = replace(opts, timeout=deadline.timeout("gates", opts))
+    return _synthesize(circuit, "gates", opts, cache, progress)
 
 
 def synthesize_lut3(
@@ -199,27 +288,68 @@ def synthesize_lut3(
     seed: int = 1,
     timeout: int = 30,
     cache: bool = True,
+    progress: Progress | None = None,
+    budget: float | None = None,
 ) -> Lut3Circuit:
     """Map ``circuit`` to three-input LUTs (one ``vpternlogq`` each); verified exact.
 
-    ``script`` and the &deepsyn bounds are as for :func:`synthesize_gates`, with the names
-    of :data:`LUT_SCRIPTS`. ``"strong"`` maps the strong gate netlists (the search's and the
-    smallest finished one, computed or taken from the cache) with each of
-    :data:`FINISH_LUT3` and keeps the smallest.
+    ``script``, the &deepsyn bounds, ``progress`` and ``budget`` are as for
+    :func:`synthesize_gates`, with the names of :data:`LUT_SCRIPTS` (and the same caveat: a
+    budget makes the result load-dependent). ``"strong"`` maps the strong gate netlists (the
+    search's and the smallest finished one, computed or taken from the cache) with each of
+    :data:`FINISH_LUT3` and keeps the smallest; its gate search counts against the same
+    budget, and at least one LUT mapping always runs.
     """
+    budget = check_budget(budget)
     if script == "best":
         return _best(synthesize_lut3, circuit, locals())
-    opts = SynthOptions(script, DEFAULT_GATES, False, iterations, patience, seed, timeout)
     if script != "strong":
-        return _synthesize(circuit, "lut3", opts, cache)
+        opts = SynthOptions(script, DEFAULT_GATES, False, iterations, patience, seed, timeout)
+        opts = replace(opts, timeout=_Deadline(budget).timeout("lut3", opts))
+        return _synthesize(circuit, "lut3", opts, cache, progress)
+    return synthesize_strong(circuit, iterations=iterations, patience=patience, seed=seed,
+                             timeout=timeout, cache=cache, progress=progress, budget=budget)[1]
+
+
+def synthesize_strong(
+    circuit: Circuit,
+    *,
+    iterations: int = 8,
+    patience: int = 100,
+    seed: int = 1,
+    timeout: int = 30,
+    cache: bool = True,
+    progress: Progress | None = None,
+    budget: float | None = None,
+) -> tuple[Circuit, Lut3Circuit]:
+    """Both targets of the ``strong`` script from one search under one ``budget``:
+    ``(synthesize_gates(circuit, "strong"), synthesize_lut3(circuit, "strong"))``.
+
+    The two calls would share &deepsyn's search through the cache, but not a budget: the
+    second would get a fresh deadline, so different ``-T`` limits, so cache misses and a
+    second search. This runs the gate flow once and maps its netlists to LUTs within the
+    time left. Arguments as for :func:`synthesize_gates`; without a budget the results are
+    those of the two calls.
+    """
+    budget = check_budget(budget)
+    deadline = _Deadline(budget)
     # &deepsyn's search is the expensive part and serves both targets, so it runs once.
     gate_opts = SynthOptions("strong", DEFAULT_GATES, True, iterations, patience, seed, timeout)
-    best_gates, search = _strong_gates(circuit, gate_opts, cache)
+    best_gates, search = _strong_gates(circuit, gate_opts, cache, progress, deadline)
+    opts = SynthOptions("strong", DEFAULT_GATES, False, iterations, patience, seed, timeout)
     sources = [search] if best_gates == search else [search, best_gates]
-    results = [
-        _synthesize(src, "lut3", replace(opts, script=f), cache)
-        for src in sources for f in FINISH_LUT3
-    ]
+    jobs = [(i, j) for i in range(len(sources)) for j in range(len(FINISH_LUT3))]
+    # under a budget the smallest gate netlist goes first: if time runs out, the one mapping
+    # that always runs is the most promising (the ranking below keeps the unbounded order)
+    order = sorted(jobs, key=lambda job: job[0] != len(sources) - 1) if deadline.bounded else jobs
+    done: dict[tuple[int, int], Lut3Circuit] = {}
+    for k, (i, j) in enumerate(order, 1):
+        if done and deadline.passed():
+            break
+        src, f = sources[i], FINISH_LUT3[j]
+        label = f"LUT3 mapping {k}/{len(order)} ({script_summary(f)}) of {len(src)} gates"
+        done[i, j] = _synthesize(src, "lut3", replace(opts, script=f), cache, progress, label)
+    results = [done[job] for job in jobs if job in done]
     win = min(results, key=lambda r: (len(r), r.depth()))
     seconds = _seconds(best_gates) + sum(_seconds(r) for r in results)
     info = {
@@ -228,10 +358,17 @@ def synthesize_lut3(
         "candidates": [len(r) for r in results],
         "source_hash": circuit.content_hash(), "source_gates": len(circuit.gates),
     }
-    return win.with_meta(synth=info, **{RUN_META: {"synth": {"seconds": round(seconds, 2)}}})
+    run = {"synth": {"seconds": round(seconds, 2)}}
+    if deadline.bounded:
+        info["budget"] = budget
+        gate_run = best_gates.meta[RUN_META]["synth"]
+        run["synth"]["budget_stopped"] = gate_run["budget_stopped"] or len(results) < len(jobs)
+    return best_gates, win.with_meta(synth=info, **{RUN_META: run})
 
 
-def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool) -> tuple[Circuit, Circuit]:
+def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool,
+                  progress: Progress | None = None,
+                  deadline: _Deadline | None = None) -> tuple[Circuit, Circuit]:
     """The strong gate netlist, and the first search's netlist (the LUT mapper uses both).
 
     :data:`STRONG_ROUNDS` rounds, each starting from the best netlist so far (round one from
@@ -239,29 +376,59 @@ def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool) -> tuple[Ci
     with fresh seeds, then every mapper of :data:`FINISH_GATES` on its netlist, again from
     the best result while that keeps shrinking (at most three times). The smallest netlist
     wins (ties: the shallower, then the earlier). Every step is verified exhaustively.
+
+    Under a bounded ``deadline`` each search's ``-T`` fits its restarts into the time left
+    (the finishing mappers keep ``opts``, so their cache entries are shared with unbounded
+    runs), and once the deadline has passed no further search or mapper starts; the first
+    search always runs, a later one only if the time left allows each restart the minimum
+    ``-T`` of one second (else it would surely overrun the budget).
     """
+    deadline = deadline or _Deadline(None)
 
     def size(c: Circuit) -> tuple[int, int]:
         return len(c), c.depth()
 
     pool: list[Circuit] = []
     searches: list[Circuit] = []
+    timeouts: list[int] = []
+    stopped = False
     best = circuit
     for r in range(STRONG_ROUNDS):
+        # a later round starts only if each restart can have its minimum -T of 1 s
+        if r > 0 and deadline.left() < opts.iterations:
+            stopped = True
+            break
         # a new round restarts &deepsyn with seeds the previous rounds did not use
-        search = _synthesize(best, "gates", replace(opts, seed=opts.seed + r * opts.iterations),
-                             cache)
+        search_opts = replace(opts, seed=opts.seed + r * opts.iterations,
+                              timeout=deadline.timeout("gates", opts))
+        timeouts.append(search_opts.timeout)
+        cap = f" of ≤ {search_opts.timeout} s" if deadline.bounded else ""
+        restarts = f"{opts.iterations} restart{'s' if opts.iterations != 1 else ''}"
+        label = (f"round {r + 1}/{STRONG_ROUNDS} search (&deepsyn, {restarts}{cap}) "
+                 f"on {len(best)} gates")
+        search = _synthesize(best, "gates", search_opts, cache, progress, label)
         searches.append(search)
         pool.append(search)
         current = search
-        for _ in range(3):
-            new = [_synthesize(current, "gates", replace(opts, script=f), cache)
-                   for f in FINISH_GATES]
+        for p in range(3):
+            new = []
+            for i, f in enumerate(FINISH_GATES):
+                if deadline.passed():
+                    stopped = True
+                    break
+                label = (f"round {r + 1}/{STRONG_ROUNDS} finish {p + 1}.{i + 1}/"
+                         f"{len(FINISH_GATES)} ({script_summary(f)}) on {len(current)} gates")
+                new.append(_synthesize(current, "gates", replace(opts, script=f), cache,
+                                       progress, label))
             pool += new
+            if not new:
+                break
             cand = min(new, key=size)
             if size(cand) >= size(current):
                 break
             current = cand
+            if stopped:
+                break
         if r == 0 or size(current) < size(best):
             best = current
     first = searches[0]
@@ -273,6 +440,9 @@ def _strong_gates(circuit: Circuit, opts: SynthOptions, cache: bool) -> tuple[Ci
         "seconds": round(sum(_seconds(r) for r in pool), 2),
         "search_seconds": round(sum(_seconds(s) for s in searches), 2),
     }}
+    if deadline.bounded:
+        info.update(budget=deadline.budget, search_timeouts=timeouts)
+        run["synth"]["budget_stopped"] = stopped
     return best.with_meta(synth=info, **{RUN_META: run}), first
 
 

@@ -132,6 +132,21 @@ def script_commands(script: str) -> list[str]:
     return [part.split()[0] for part in script.replace("\n", ";").split(";") if part.split()]
 
 
+#: Commands that only move the netlist between ABC's representations or compute choices:
+#: left out of :func:`script_summary`, which names what a script does.
+_HOUSEKEEPING = frozenset({"strash", "&get", "&put", "dch", "&dch", "read_library"})
+
+
+def script_summary(script: str, limit: int = 48) -> str:
+    """A short name for an ABC script in progress messages: its working commands with
+    their flags (``"strash; dch -f; amap"`` → ``"amap"``), cut to about ``limit``
+    characters."""
+    parts = [" ".join(p.split()) for p in script.replace("\n", ";").split(";")]
+    work = [p for p in parts if p and p.split()[0] not in _HOUSEKEEPING] or [p for p in parts if p]
+    text = ", ".join(work)
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
+
+
 def is_structural(script: str) -> bool:
     """True if ``script`` never rebuilds the circuit from its function.
 
@@ -174,13 +189,29 @@ def _genlib(gate_types: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _named_scripts(target: str) -> dict[str, str]:
+    """Every named script of ``target`` ('gates' or 'lut3'), reference scripts included."""
+    return {**(GATE_SCRIPTS if target == "gates" else LUT_SCRIPTS), **REFERENCE_SCRIPTS[target]}
+
+
+def timeout_runs(target: str, script: str, iterations: int) -> int:
+    """How many times ``timeout`` may elapse in one run of ``script``: ``iterations`` for a
+    script with ``{deepsyn}`` (``-T`` caps each restart), 1 for one with only
+    ``{timeout}``, 0 for a script the timeout does not affect (a time budget cannot
+    shorten it, and changing its timeout would only split its cache entries)."""
+    text = _named_scripts(target).get(script, script)
+    if "{deepsyn}" in text:
+        return iterations
+    return 1 if "{timeout}" in text else 0
+
+
 def abc_script(target: str, opts: SynthOptions) -> str:
     """The ABC command sequence for ``target`` ('gates' or 'lut3') under ``opts``.
 
     ``opts.script`` is a name from :data:`GATE_SCRIPTS` / :data:`LUT_SCRIPTS` or a literal
     ABC script (commands separated by ``;``), which may use ``{deepsyn}``.
     """
-    table = {**(GATE_SCRIPTS if target == "gates" else LUT_SCRIPTS), **REFERENCE_SCRIPTS[target]}
+    table = _named_scripts(target)
     text = table.get(opts.script, opts.script)
     if opts.script not in table and ";" not in text and " " not in text.strip():
         raise ValueError(

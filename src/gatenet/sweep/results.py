@@ -1,0 +1,146 @@
+"""The results file of a sweep: JSON lines, appended crash-safely, resumable.
+
+Each finished task appends one line — one ``os.write`` of the whole line on a file opened
+with ``O_APPEND``, then ``fsync`` — so a crash (or a kill, or a full disk) can leave at most
+the *last* line half-written. Reading tolerates exactly that: a final line without its
+newline is a torn write, cut off before new lines are appended, and its task runs again.
+Any other line that is not a JSON object means the file was edited or is not a results
+file, and is reported with its line number rather than guessed at.
+
+The circuits of each task are written (atomically) into a folder beside the file,
+``<name>.circuits/``, *before* the line that names them, so a line never points at a
+missing file. One sweep at a time may write a results file (an advisory ``flock``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from gatenet.storage import atomic_write_text
+from gatenet.sweep.plan import SweepOptions
+
+#: A task's status. Every status but ``failed`` is final: a rerun skips the task.
+EXACT, NOT_EXACT, BAD_RULE, FAILED = "exact", "not exact", "bad rule", "failed"
+STATUSES = (EXACT, NOT_EXACT, BAD_RULE, FAILED)
+
+_SAFE = re.compile(r"[A-Za-z0-9/-]{1,60}")
+
+
+def circuit_stem(rule: str, seed: int) -> str:
+    """A file name for a rule's circuit: ``B3_S23-seed0``, or a hash for a MAP rule."""
+    slug = rule.replace("/", "_") if _SAFE.fullmatch(rule) else (
+        "MAP-" + hashlib.sha256(rule.encode()).hexdigest()[:16])
+    return f"{slug}-seed{seed}"
+
+
+class ResultsFile:
+    """A sweep's JSON-lines file and the circuit folder beside it."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.circuits = self.path.with_name(self.path.stem + ".circuits")
+
+    # -- reading -----------------------------------------------------------------------
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every complete record, in file order (a torn last line is left out)."""
+        if not self.path.exists():
+            return []
+        data = self.path.read_bytes()
+        lines = data.split(b"\n")
+        complete = lines[:-1]  # the part after the last newline is empty or torn
+        out = []
+        for n, line in enumerate(complete, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                rec = None
+            if not isinstance(rec, dict) or "rule" not in rec or "seed" not in rec:
+                raise ValueError(f"{self.path}, line {n}: not a sweep result; the file was "
+                                 "edited or is not a results file (use another --out)")
+            out.append(rec)
+        return out
+
+    def latest(self) -> dict[tuple[str, int | None], dict[str, Any]]:
+        """The last record of each (rule, seed): a task that failed and ran again counts
+        by its newest line."""
+        return {(r["rule"], r["seed"]): r for r in self.records()}
+
+    def done(self, options: SweepOptions) -> dict[tuple[str, int | None], dict[str, Any]]:
+        """The tasks a rerun skips: final records (any status but ``failed``). Raises
+        ValueError if they were produced with other options than ``options``."""
+        want = options.to_dict()
+        final = {}
+        for key, rec in self.latest().items():
+            if rec.get("status") == FAILED:
+                continue
+            if rec.get("status") != BAD_RULE and rec.get("options") != want:
+                raise ValueError(
+                    f"{self.path} holds results made with other options "
+                    f"({rec.get('options')} instead of {want}); rerun with those options "
+                    "or write to another --out")
+            final[key] = rec
+        return final
+
+    # -- writing -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[ResultsFile]:
+        """Hold the file for appending: locked against a second sweep, a torn last line
+        cut off first."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ValueError(f"another sweep is writing {self.path}") from None
+            self._cut_torn_tail(fd)
+            yield self
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _cut_torn_tail(self, fd: int) -> None:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return
+        data = os.pread(fd, size, 0)
+        end = data.rfind(b"\n") + 1
+        if end < size:
+            os.ftruncate(fd, end)
+            os.fsync(fd)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append one record as one line, durably, in a single write."""
+        line = (json.dumps(record, sort_keys=True, allow_nan=False) + "\n").encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            view = memoryview(line)
+            while view:  # a regular file takes it in one write; loop only for safety
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def save_circuits(self, record: dict[str, Any], circuit: dict | None,
+                      lut3: dict | None) -> None:
+        """Write a task's circuits into the circuit folder; name them in ``record``."""
+        if circuit is None:
+            return
+        self.circuits.mkdir(exist_ok=True)
+        stem = circuit_stem(record["rule"], record["seed"])
+        atomic_write_text(self.circuits / f"{stem}.json", json.dumps(circuit, indent=1) + "\n")
+        record["circuit"] = f"{self.circuits.name}/{stem}.json"
+        if lut3 is not None:
+            atomic_write_text(self.circuits / f"{stem}.lut3.json",
+                              json.dumps(lut3, indent=1) + "\n")
+            record["lut3_circuit"] = f"{self.circuits.name}/{stem}.lut3.json"
