@@ -11,3 +11,13 @@ def dies_on_seed_one(rule_text, seed, options):
     if seed == 1:
         os._exit(3)
     return safe_task(rule_text, seed, options)
+
+
+def sleeps(rule_text, seed, options):
+    """A task that takes ``seed`` seconds and returns an empty outcome."""
+    import time
+
+    from gatenet.sweep.task import Outcome
+
+    time.sleep(seed)
+    return Outcome({"given": rule_text, "seed": seed, "exact": False, "error": None})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from _sweep_runners import dies_on_seed_one
+from _sweep_runners import dies_on_seed_one, sleeps
 from gatenet import rules
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.netlist import verify
@@ -55,6 +55,23 @@ def test_rules_file_skips_comments_and_blank_lines(tmp_path):
     assert entry("B2-z/S").error is not None  # 2z is not a Hensel letter: the parser says so
 
 
+def test_one_rule_is_one_key_however_it_is_written():
+    life = rules.LIFE.map_string
+    assert entry(life).key == entry("B3/S23").key == entry("23/3").key == "B3/S23"
+    assert [e.text for e, _ in plan(["B3/S23", life, "b3/s23"], [0])] == ["B3/S23"]
+    long = entry("B3/S23" * 1000)
+    assert long.rule is None and "6,000 characters" in long.error and len(long.text) < 50
+
+
+def test_rules_files_with_a_bom_or_not_utf8(tmp_path):
+    f = tmp_path / "bom.txt"
+    f.write_bytes("\ufeffB3/S23\nB36/S23\n".encode())
+    assert read_rules_file(f) == ["B3/S23", "B36/S23"]
+    f.write_bytes(b"B3/S23\nB3\x95/S\n")
+    with pytest.raises(ValueError, match=r"line 2: not UTF-8"):
+        read_rules_file(f)
+
+
 def test_life_like_sample_is_reproducible_distinct_and_life_like():
     a = life_like_sample(50, seed=3)
     assert a == life_like_sample(50, seed=3) and a != life_like_sample(50, seed=4)
@@ -63,6 +80,7 @@ def test_life_like_sample_is_reproducible_distinct_and_life_like():
         assert rules.parse(name).name == name  # canonical B…/S… names
     with pytest.raises(ValueError, match=r"0\.\.262144"):
         life_like_sample(2**18 + 1, 0)
+    assert life_like_sample(80, seed=3)[:50] == a  # a larger sample extends a smaller one
 
 
 def test_options_are_checked():
@@ -125,6 +143,35 @@ def test_one_writer_at_a_time(tmp_path):
     with res.writing(), pytest.raises(ValueError, match="another sweep"), \
             ResultsFile(tmp_path / "r.jsonl").writing():
         pass
+
+
+def test_a_file_that_is_not_a_results_file_is_refused_untouched(tmp_path):
+    for text in (b"[1, 2, 3]", b"line one\nline two", b'{"rule": "B3/S23"}\n'):
+        p = tmp_path / "r.jsonl"
+        p.write_bytes(text)
+        with pytest.raises(ValueError, match="not a sweep result"), ResultsFile(p).writing():
+            pass
+        assert p.read_bytes() == text
+
+
+def test_a_whole_last_record_without_its_newline_is_kept(tmp_path):
+    p = tmp_path / "r.jsonl"
+    p.write_text(json.dumps(_rec("B3/S23", 0)) + "\n" + json.dumps(_rec("B3/S23", 1)))
+    res = ResultsFile(p)
+    with res.writing():
+        res.append(_rec("B3/S23", 2))
+    assert [json.loads(ln)["seed"] for ln in p.read_text().splitlines()] == [0, 1, 2]
+
+
+def test_links_fifos_and_a_blocked_circuit_folder_are_refused_before_work(tmp_path):
+    (tmp_path / "real.jsonl").write_text("")
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "real.jsonl")
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    (tmp_path / "blocked.circuits").write_text("a file where the folder goes")
+    for name, what in [("link.jsonl", "symbolic link"), ("fifo.jsonl", "not a regular file"),
+                       ("blocked.jsonl", "not a directory")]:
+        with pytest.raises(ValueError, match=what):
+            run_sweep(["B3/S23"], [0], tmp_path / name, OPTS, progress=False)
 
 
 def test_circuit_file_names():
@@ -199,6 +246,69 @@ def test_a_task_that_kills_its_worker_is_recorded_as_failed():
     assert sorted(got) == [0, 1, 2]
     assert got[0]["error"] is None and got[2]["error"] is None  # innocent neighbours finish
     assert got[1]["failed"] and "died" in got[1]["error"]
+
+
+def test_an_interrupt_stops_the_workers_at_once():
+    """Ctrl-C (here: the result handler raising) must not wait for tasks in flight."""
+    from gatenet.learn.batch import map_processes
+
+    def done(i, outcome):
+        raise KeyboardInterrupt
+
+    t = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        map_processes(sleeps, [("B3/S23", 0, OPTS), ("B3/S23", 120, OPTS)], 2, done)
+    assert time.monotonic() - t < 60  # not the 120 s the second task would take
+
+
+def test_workers_die_with_the_process_that_spawned_them(tmp_path):
+    """A sweep killed with SIGKILL leaves no orphans training on."""
+    script = tmp_path / "parent.py"
+    script.write_text(  # the worker runs init_worker first, as a pool worker does
+        "import multiprocessing as mp, time\n"
+        "from gatenet.learn.batch import init_worker\n"
+        "def _run():\n"
+        "    init_worker()\n"
+        "    time.sleep(300)\n"
+        "if __name__ == '__main__':\n"
+        "    p = mp.get_context('spawn').Process(target=_run)\n"
+        "    p.start()\n"
+        "    print(p.pid, flush=True)\n"
+        "    time.sleep(300)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    time.sleep(1.0)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the worker outlived its parent")
+
+
+def test_scheduler_addresses_are_checked_and_silent_peers_time_out():
+    import socket
+
+    from gatenet.sweep.executors import check_address, connect
+
+    for bad in ["foo", "tcp://", "", "http://x", "inproc://x", "tls://127.0.0.1:1",
+                "tcp://127.0.0.1:99999"]:
+        with pytest.raises(ValueError, match="tcp://HOST:PORT"):
+            check_address(bad)
+    assert check_address("tcp://127.0.0.1:8786") == "tcp://127.0.0.1:8786"
+    pytest.importorskip("distributed")
+    with socket.socket() as srv:  # accepts connections, never speaks Dask
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(4)
+        t = time.monotonic()
+        with pytest.raises(ConnectionError, match="no Dask scheduler answered"):
+            connect(f"tcp://127.0.0.1:{srv.getsockname()[1]}", timeout=2)
+        assert time.monotonic() - t < 30
 
 
 def test_an_exception_in_a_task_is_recorded_with_its_place(monkeypatch):
@@ -322,7 +432,8 @@ def test_the_sweep_command_records_bad_rules_and_goes_on(tmp_path):
     assert "B2-z/S seed 0: bad rule" in r.stdout and "2 not exact" in r.stdout
     again = _cli("--rules", "B3/S23", "--seeds", "1", "--out", "r.jsonl", "--max-epochs", "3",
                  "--synth", "none", "--quiet", cwd=tmp_path)
-    assert again.returncode == 0 and "0 run now, 1 already" in again.stdout
+    assert again.returncode == 0 and "0 run now, 0 rule strings rejected now, 1 already" \
+        in again.stdout
     other = _cli("--rules", "B3/S23", "--seeds", "1", "--out", "r.jsonl", "--max-epochs", "4",
                  "--synth", "none", "--quiet", cwd=tmp_path)
     assert other.returncode == 2 and "other options" in other.stderr

@@ -77,12 +77,41 @@ def _train_one(rule: rules.Rule, cfg: TrainConfig) -> TrainResult:
 WORKER_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the process that spawned it dies, so a sweep
+    killed by SIGKILL, the OOM killer or ``timeout`` leaves no workers training on."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the request: follow it now
+            os._exit(1)
+    except (OSError, AttributeError):  # not Linux: workers end when their pipe closes
+        pass
+
+
 def init_worker() -> None:
     """Runs in each spawned worker before JAX is imported there: one XLA thread per
-    worker (a no-op for JAX once it is imported)."""
+    worker (a no-op for JAX once it is imported), and death with the parent."""
+    _die_with_parent()
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
     flags = os.environ.get("XLA_FLAGS", "")
     os.environ["XLA_FLAGS"] = f"{flags} {WORKER_XLA_FLAGS}".strip()
+
+
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers at once: waiting for a task in
+    flight could take minutes (a synthesis), and its result would be thrown away."""
+    processes = list(getattr(pool, "_processes", {}).values())  # CPython's pool internals
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in processes:
+        proc.join(timeout=5)
 
 
 def _round(fn: Callable, jobs: Sequence[tuple], pending: list[int], workers: int,
@@ -103,9 +132,8 @@ def _round(fn: Callable, jobs: Sequence[tuple], pending: list[int], workers: int
                     left.append(i)
                     continue
                 done(i, res)
-        except BaseException:
-            for f in futures:
-                f.cancel()
+        except BaseException:  # Ctrl-C, or the caller's own failure: stop now, not later
+            _stop(pool)
             raise
     return sorted(left)
 

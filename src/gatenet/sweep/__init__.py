@@ -80,6 +80,7 @@ class SweepReport:
 
     records: list[dict[str, Any]] = field(default_factory=list)
     ran: int = 0  # tasks run by this call
+    rejected: int = 0  # bad rule strings recorded by this call
     skipped: int = 0  # tasks already done in the results file
 
     def count(self, status: str) -> int:
@@ -114,8 +115,13 @@ def run_sweep(
     seeds = list(seeds)
     if any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < 2**32 for s in seeds):
         raise ValueError(f"seeds must be integers in 0..2**32-1, got {seeds}")
+    if scheduler is not None:
+        from gatenet.sweep.executors import check_address
+
+        check_address(scheduler)
     tasks = plan(rule_texts, seeds)
     results = ResultsFile(out)
+    results.check()  # a link, a FIFO, a blocked circuit folder: refused before any work
     report = SweepReport()
     if progress is None:
         progress = sys.stderr.isatty()
@@ -124,13 +130,14 @@ def run_sweep(
         todo: list[tuple[str, int, SweepOptions]] = []
         names: list[str] = []  # each task's canonical rule name
         for entry, seed in tasks:
-            if (entry.rule.name if entry.rule else entry.text, seed) in done:
+            if (entry.key, seed) in done:
                 report.skipped += 1
             elif entry.error is not None:
                 results.append(_bad_rule_record(entry, seed))
+                report.rejected += 1
             else:
                 todo.append((entry.text, seed, options))
-                names.append(entry.rule.name)
+                names.append(entry.key)
         bar = tqdm(total=len(todo), disable=not progress, unit="task", desc="sweep")
         exact = 0
 
@@ -163,7 +170,7 @@ def run_sweep(
             bar.close()
     latest = results.latest()
     for entry, seed in tasks:
-        rec = latest.get((entry.rule.name if entry.rule else entry.text, seed))
+        rec = latest.get((entry.key, seed))
         if rec is not None:
             report.records.append(rec)
     return report

@@ -33,7 +33,7 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="a Dask scheduler (tcp://host:port) to run the tasks on; default: "
                    "this machine's cores")
-    s.add_argument("--workers", type=int_range(1, 1024), metavar="W",
+    s.add_argument("--workers", type=int_range(1, 256), metavar="W",
                    help="local processes (default: one per usable core)")
     s.add_argument("--max-epochs", type=int_range(1), default=3000)
     s.add_argument("--synth", default="strong", choices=["strong", "default", "none"],
@@ -63,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     options = sweep.SweepOptions(max_epochs=args.max_epochs, synth=args.synth,
                                  synth_budget=args.synth_budget)
     if args.scheduler is not None:
-        from gatenet.sweep.executors import connect
+        from gatenet.sweep.executors import check_address, connect
 
+        check_address(args.scheduler)  # a malformed address is bad input: status 2, at once
         try:
             connect(args.scheduler, timeout=10).close()  # before any work: is anyone there?
         except ConnectionError as e:
@@ -73,10 +74,13 @@ def run(args: argparse.Namespace) -> int:
                              scheduler=args.scheduler, workers=args.workers,
                              progress=False if args.quiet else None)
     counts = {st: report.count(st) for st in ("exact", "not exact", "bad rule", "failed")}
-    print(f"{len(report.records)} tasks ({report.ran} run now, {report.skipped} already in "
-          f"{Path(args.out).name}): " + ", ".join(f"{n} {st}" for st, n in counts.items() if n))
+    print(f"{len(report.records)} tasks ({report.ran} run now, {report.rejected} rule strings "
+          f"rejected now, {report.skipped} already in {Path(args.out).name}): "
+          + ", ".join(f"{n} {st}" for st, n in counts.items() if n))
     for rec in report.records:
         if rec.get("status") in ("bad rule", "failed"):
-            print(f"  {rec['given']!s:.40} seed {rec['seed']}: {rec['status']}: {rec['error']}")
+            given = str(rec.get("given", rec["rule"]))
+            print(f"  {given:.40} seed {rec['seed']}: {rec['status']}: "
+                  f"{str(rec.get('error'))[:300]}")
     print(json.dumps({"out": str(out), **counts}))
     return 1 if counts["failed"] or counts["bad rule"] else 0

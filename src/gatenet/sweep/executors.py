@@ -17,9 +17,14 @@ this package installed.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+import sys
+import threading
 import traceback
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from gatenet.sweep.plan import SweepOptions
@@ -68,18 +73,67 @@ def run_local(tasks: Sequence[Task], done: Done, workers: int,
                         "retried alone (out of memory? a crash in native code?)"))
 
 
+_ADDRESS = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})")
+
+
+def check_address(address: str) -> str:
+    """``address`` if it is a Dask scheduler address this package speaks
+    (``tcp://host:port``), else a ValueError saying what one looks like."""
+    m = _ADDRESS.fullmatch(address.strip()) if isinstance(address, str) else None
+    if m is None or not 0 < int(m.group(2)) < 65536:
+        shown = address if not isinstance(address, str) or len(address) <= 60 else (
+            address[:60] + "…")
+        raise ValueError(f"--scheduler {shown!r}: expected a Dask scheduler address "
+                         "tcp://HOST:PORT (what `dask scheduler` prints, port 8786 by default)")
+    return address.strip()
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own logging and the tracebacks of half-built clients stay off the screen:
+    the sweep reports every failure itself, once."""
+    loggers = [logging.getLogger(n) for n in ("distributed", "distributed.client",
+                                              "distributed.core", "distributed.comm")]
+    levels = [lg.level for lg in loggers]
+    hook = sys.unraisablehook
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+        sys.unraisablehook = hook
+
+
 def connect(address: str, timeout: float = 20.0) -> Any:
     """A Dask client of the scheduler at ``address`` (``tcp://host:port``), or a
-    ConnectionError that says which address did not answer."""
+    ConnectionError that says which address did not answer within ``timeout`` seconds —
+    also when something there accepts the connection but never speaks Dask."""
+    address = check_address(address)
     try:
         from distributed import Client
     except ImportError:
         raise ConnectionError("--scheduler needs Dask: pip install distributed") from None
-    try:
-        return Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as e:
-        raise ConnectionError(f"no Dask scheduler answered at {address} within "
-                              f"{timeout:g} s ({type(e).__name__}: {e})") from None
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = Client(address, timeout=timeout, set_as_default=False)
+        except BaseException as e:  # anything a wrong peer can provoke, reported below
+            box["error"] = e
+
+    with _quiet_dask():
+        thread = threading.Thread(target=attempt, daemon=True, name="gatenet-dask-connect")
+        thread.start()
+        thread.join(timeout + 5)
+    if "client" in box:
+        return box["client"]
+    why = box.get("error")
+    detail = f" ({type(why).__name__}: {str(why)[:200]})" if why is not None else ""
+    raise ConnectionError(f"no Dask scheduler answered at {address} within "
+                          f"{timeout:g} s{detail}")
 
 
 def run_dask(tasks: Sequence[Task], done: Done, address: str, retries: int = 1,
@@ -94,20 +148,22 @@ def run_dask(tasks: Sequence[Task], done: Done, address: str, retries: int = 1,
     client = connect(address, timeout)
     futures = {}
     run = uuid.uuid4().hex[:10]  # task keys unique on the scheduler, across sweeps
-    try:
-        for i, task in enumerate(tasks):
-            _, seed, _ = task
-            fut = client.submit(runner, *task, pure=False, retries=retries,
-                                key=f"gatenet-sweep-{run}-{i}-seed{seed}")
-            futures[fut] = i
-        for fut in as_completed(list(futures), loop=client.loop):
-            i = futures[fut]
-            try:
-                outcome = fut.result()
-            except Exception as e:
-                outcome = failure(tasks[i], f"the Dask task failed: {type(e).__name__}: {e}")
-            done(i, outcome)
-    finally:
-        for fut in futures:
-            fut.cancel()
-        client.close()
+    with _quiet_dask():
+        try:
+            for i, task in enumerate(tasks):
+                _, seed, _ = task
+                fut = client.submit(runner, *task, pure=False, retries=retries,
+                                    key=f"gatenet-sweep-{run}-{i}-seed{seed}")
+                futures[fut] = i
+            for fut in as_completed(list(futures), loop=client.loop):
+                i = futures[fut]
+                try:
+                    outcome = fut.result()
+                except Exception as e:
+                    outcome = failure(tasks[i],
+                                      f"the Dask task failed: {type(e).__name__}: {e}")
+                done(i, outcome)
+        finally:
+            for fut in futures:
+                fut.cancel()
+            client.close()

@@ -24,6 +24,9 @@ from gatenet import rules
 SYNTH_CHOICES = ("strong", "default", "none")
 #: Longest rules file the sweep reads (lines), so a wrong file is an error, not a hang.
 MAX_RULES = 100_000
+#: Longest rule string kept as written: a MAP string (the longest spelling) has 89
+#: characters, so anything much longer is a mistake and is recorded shortened.
+MAX_RULE_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -74,14 +77,20 @@ class Entry:
 
     @property
     def key(self) -> str:
-        """What identifies the rule in the results: its MAP string (so ``B3/S23`` and
-        ``23/3`` are one rule), or the text itself when it does not parse."""
-        return self.rule.map_string if self.rule is not None else self.text
+        """What identifies the rule in the results: its canonical name
+        (:func:`gatenet.rules.name_of`, so ``B3/S23``, ``23/3`` and Life's MAP string are
+        one rule), or the text itself when it does not parse."""
+        return rules.name_of(self.rule.table) if self.rule is not None else self.text
 
 
 def entry(text: str) -> Entry:
-    """``text`` parsed into an :class:`Entry`; a bad rule keeps the parser's message."""
+    """``text`` parsed into an :class:`Entry`; a bad rule keeps the parser's message (and
+    a text too long to be any rule is kept shortened, with its length)."""
     text = text.strip()
+    if len(text) > MAX_RULE_TEXT:
+        short = f"{text[:40]}…"
+        return Entry(short, None, f"a rule string of {len(text):,} characters (the longest "
+                     "spelling of a rule, a MAP string, has 89)")
     try:
         return Entry(text, rules.parse(text))
     except rules.RuleError as e:
@@ -95,24 +104,32 @@ def split_rules(text: str) -> list[str]:
 
 def read_rules_file(path: str | Path) -> list[str]:
     """The rules of a text file: one per line, ``#`` starts a comment, blank lines skipped."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_RULES * (MAX_RULE_TEXT + 1) + 1)
+    lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")  # a byte-order mark is no rule
+    if len(lines) > MAX_RULES or len(data) > MAX_RULES * (MAX_RULE_TEXT + 1):
+        raise ValueError(f"{path}: more than {MAX_RULES:,} lines; is this a rules file?")
     out = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if n > MAX_RULES:
-                raise ValueError(f"{path}: more than {MAX_RULES:,} lines; is this a rules file?")
-            text = line.split("#", 1)[0].strip()
-            if text:
-                out.append(text)
+    for n, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{path}, line {n}: not UTF-8 text ({e.reason}); a rules file "
+                             "holds one rule string per line") from None
+        text = line.split("#", 1)[0].strip()
+        if text:
+            out.append(text)
     return out
 
 
 def life_like_sample(n: int, seed: int) -> list[str]:
     """``n`` distinct Life-like (outer totalistic) rules drawn uniformly from all 2**18,
-    reproducibly from ``seed``, named ``B…/S…``."""
+    reproducibly from ``seed``, named ``B…/S…``. The draw is the first ``n`` of one fixed
+    shuffle per seed, so a larger sample extends a smaller one (and a rerun with a larger
+    ``n`` against the same results file only trains the new rules)."""
     if not 0 <= n <= 2**18:
         raise ValueError(f"a sample of Life-like rules has 0..{2**18} rules, got {n}")
-    rng = np.random.default_rng([seed, 18])
-    codes = rng.choice(2**18, size=n, replace=False)
+    codes = np.random.default_rng([seed, 18]).permutation(2**18)[:n]
     names = []
     for code in codes.tolist():
         birth = {k for k in range(9) if code >> k & 1}

@@ -50,26 +50,61 @@ class ResultsFile:
 
     # -- reading -----------------------------------------------------------------------
 
+    def check(self) -> None:
+        """Refuse, before any work, what cannot be a results file: a symbolic link (which
+        writing would follow), anything but a regular file (a FIFO would hang, a device
+        never end), and a circuit folder that is not a folder."""
+        if self.path.is_symlink():
+            raise ValueError(f"{self.path} is a symbolic link; give the results file's "
+                             "real path (a sweep appends to it, and would write through)")
+        if self.path.exists() and not self.path.is_file():
+            raise ValueError(f"{self.path} is not a regular file")
+        if self.circuits.exists() and (self.circuits.is_symlink() or not self.circuits.is_dir()):
+            raise ValueError(f"{self.circuits} (where the circuits go) is not a directory")
+
+    def _parse(self, data: bytes) -> tuple[list[dict[str, Any]], int]:
+        """The records of ``data`` and the length of its complete part. A last line
+        without its newline is a torn write if it looks like the start of a record, and is
+        left out; anything else that is not a record is an error naming its line, raised
+        before anything is written."""
+        lines = data.split(b"\n")
+        out = []
+        for n, line in enumerate(lines[:-1], 1):
+            if line.strip():
+                out.append(self._record(line, n))
+        tail = lines[-1]
+        complete = len(data) - len(tail)
+        if tail.strip():
+            try:  # a whole record whose newline is missing: keep it
+                out.append(self._record(tail, len(lines)))
+                complete = len(data)
+            except ValueError:
+                if not tail.lstrip().startswith(b'{"'):
+                    raise ValueError(f"{self.path}, line {len(lines)}: not a sweep result; "
+                                     "the file was edited or is not a results file (use "
+                                     "another --out)") from None
+        return out, complete
+
+    def _record(self, line: bytes, n: int) -> dict[str, Any]:
+        try:
+            rec = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            rec = None
+        ok = (isinstance(rec, dict) and isinstance(rec.get("rule"), str)
+              and (rec.get("seed") is None or (isinstance(rec.get("seed"), int)
+                                                and not isinstance(rec.get("seed"), bool)))
+              and rec.get("status") in STATUSES)
+        if not ok:
+            raise ValueError(f"{self.path}, line {n}: not a sweep result; the file was "
+                             "edited or is not a results file (use another --out)")
+        return rec
+
     def records(self) -> list[dict[str, Any]]:
         """Every complete record, in file order (a torn last line is left out)."""
         if not self.path.exists():
             return []
-        data = self.path.read_bytes()
-        lines = data.split(b"\n")
-        complete = lines[:-1]  # the part after the last newline is empty or torn
-        out = []
-        for n, line in enumerate(complete, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                rec = None
-            if not isinstance(rec, dict) or "rule" not in rec or "seed" not in rec:
-                raise ValueError(f"{self.path}, line {n}: not a sweep result; the file was "
-                                 "edited or is not a results file (use another --out)")
-            out.append(rec)
-        return out
+        self.check()
+        return self._parse(self.path.read_bytes())[0]
 
     def latest(self) -> dict[tuple[str, int | None], dict[str, Any]]:
         """The last record of each (rule, seed): a task that failed and ran again counts
@@ -96,28 +131,28 @@ class ResultsFile:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[ResultsFile]:
-        """Hold the file for appending: locked against a second sweep, a torn last line
-        cut off first."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        """Hold the file for appending: locked against a second sweep, every line checked
+        (nothing is changed in a file that is not a results file), then a torn last line
+        cut off and a missing final newline restored."""
+        self.check()
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise ValueError(f"another sweep is writing {self.path}") from None
-            self._cut_torn_tail(fd)
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, size, 0) if size else b""
+            _, complete = self._parse(data)  # raises, untouched, for a foreign file
+            if complete < size:  # a torn write: cut it, its task runs again
+                os.ftruncate(fd, complete)
+                os.fsync(fd)
+            elif data and not data.endswith(b"\n"):  # a whole last record, newline lost
+                os.pwrite(fd, b"\n", size)
+                os.fsync(fd)
             yield self
         finally:
             os.close(fd)  # releases the lock
-
-    def _cut_torn_tail(self, fd: int) -> None:
-        size = os.fstat(fd).st_size
-        if size == 0:
-            return
-        data = os.pread(fd, size, 0)
-        end = data.rfind(b"\n") + 1
-        if end < size:
-            os.ftruncate(fd, end)
-            os.fsync(fd)
 
     def append(self, record: dict[str, Any]) -> None:
         """Append one record as one line, durably, in a single write."""
@@ -136,7 +171,7 @@ class ResultsFile:
         """Write a task's circuits into the circuit folder; name them in ``record``."""
         if circuit is None:
             return
-        self.circuits.mkdir(exist_ok=True)
+        self.circuits.mkdir(exist_ok=True)  # checked before any work (check())
         stem = circuit_stem(record["rule"], record["seed"])
         atomic_write_text(self.circuits / f"{stem}.json", json.dumps(circuit, indent=1) + "\n")
         record["circuit"] = f"{self.circuits.name}/{stem}.json"

@@ -53,12 +53,13 @@ def run_task(rule_text: str, seed: int, options: SweepOptions) -> Outcome:
 
     options.validate()
     rule = rules.parse(rule_text)
+    name = rules.name_of(rule.table)  # canonical: one name per table, however it was written
     cfg = TrainConfig(seed=seed, max_epochs=options.max_epochs)
     if options.sizes is not None:
         cfg = cfg.replace(sizes=tuple(options.sizes))
     res = train(rule, cfg, progress=False)
     record: dict[str, Any] = {
-        "rule": rule.name, "given": rule_text, "seed": seed, "exact": bool(res.converged),
+        "rule": name, "given": rule_text, "seed": seed, "exact": bool(res.converged),
         "epochs": res.epochs, "hard_errors": res.hard_errors,
         "train_seconds": round(res.seconds, 3), "compile_seconds": round(res.compile_seconds, 3),
         "raw_gates": None, "passes_gates": None, "gates": None, "lut3": None, "depth": None,
@@ -85,7 +86,7 @@ def run_task(rule_text: str, seed: int, options: SweepOptions) -> Outcome:
         synth_seconds=round(synth_seconds, 3) if synth else None,
         map=rules.to_map(best.truth_table()[:, 0]),
     )
-    meta = {"rule": rule.name, "map": rule.map_string, "seed": seed, "epochs": res.epochs}
+    meta = {"rule": name, "map": rule.map_string, "seed": seed, "epochs": res.epochs}
     circuit = best.with_meta(**meta).to_dict(run=False)
     lut3_dict = lut3.with_meta(**meta).to_dict(run=False) if lut3 is not None else None
     return Outcome(record, circuit, lut3_dict)
