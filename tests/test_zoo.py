@@ -85,5 +85,8 @@ def test_learned_zoo_circuits_are_loaded_verified(tmp_path, monkeypatch):
     (folder / "c.json").write_text(json.dumps(handmade_life().to_dict()))
     ok = zoo.load_circuit({"rule": "B3/S23", "circuit": "c.json"})
     assert verify(ok, rules.LIFE.table) == 0
+    recs = [{"rule": "B3/S23", "seed": 0, "status": "exact", "circuit": "c.json"},
+            {"rule": "B1357/S1357", "seed": 0, "status": "not exact"}]
+    assert zoo.check_in_runtime(recs) == 1  # the C runtime against numpy, exact ones only
     with pytest.raises(Exception, match="zoo B36/S23"):
         zoo.load_circuit({"rule": "B36/S23", "circuit": "c.json"})

@@ -13,7 +13,8 @@ results are the same JSON lines the command line writes) and reduces them to tab
 * :func:`synthesise` — each rule's smallest learned circuit through the strong flow, beside
   :func:`reference`, the same flow started from the rule's truth table;
 * :func:`soup` and :func:`kernel_ns_per_cell` — the rule at work in the fast runtime, each
-  board checked against the numpy reference simulator.
+  board checked against the numpy reference simulator; :func:`check_in_runtime` runs every
+  exact circuit of a sweep in the C runtime against the same reference.
 """
 
 from __future__ import annotations
@@ -245,6 +246,28 @@ def soup(circuit: Circuit, rule: str, size: int, generations: int, seed: int = 1
         raise AssertionError(f"{rule}: the runtime and the reference disagree after "
                              f"{generations} generations")
     return got
+
+
+def check_in_runtime(records: Sequence[dict[str, Any]], width: int = 70, height: int = 37,
+                     generations: int = 5) -> int:
+    """Run every exact record's circuit in the scalar C runtime on a random board of odd
+    shape and compare it with the numpy reference simulator; return how many were checked
+    (each circuit is also verified on all 512 neighbourhoods as it is loaded)."""
+    from gatenet.runtime.board import Board
+
+    checked = 0
+    for rec in records:
+        if rec.get("status") != "exact":
+            continue
+        circuit = load_circuit(rec)
+        start = rules.random_board(height, width, seed=rec["seed"] + 7, density=0.5)
+        board = Board.from_array(start, circuit)
+        board.step(generations)
+        if not np.array_equal(board.to_array(), rules.step(start, rec["rule"], generations)):
+            raise AssertionError(f"{rec['rule']} seed {rec['seed']}: the C runtime and the "
+                                 "reference disagree")
+        checked += 1
+    return checked
 
 
 def kernel_ns_per_cell(circuit: Circuit, size: int = 512, repeats: int = 7,
