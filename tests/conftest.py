@@ -41,6 +41,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check answers, never speed: hypothesis' per-example deadline is a timing
+# assertion, and on a loaded two-core machine it fails correct code.
+settings.register_profile("gatenet", deadline=None)
+settings.load_profile("gatenet")
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_CACHE = Path(os.environ.get("GATENET_TEST_CACHE") or REPO / ".test-cache").resolve()

@@ -139,10 +139,25 @@ def test_failed_tasks_are_not_done_and_the_newest_line_wins(tmp_path):
 
 
 def test_one_writer_at_a_time(tmp_path):
+    import threading
+
     res = ResultsFile(tmp_path / "r.jsonl")
     with res.writing(), pytest.raises(ValueError, match="another sweep"), \
             ResultsFile(tmp_path / "r.jsonl").writing():
         pass
+    order = []
+
+    def second() -> None:  # waits for the first writer instead of failing
+        with ResultsFile(tmp_path / "r.jsonl").writing(wait=True):
+            order.append("second")
+
+    with res.writing():
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.3)
+        order.append("first")
+    t.join(10)
+    assert order == ["first", "second"]
 
 
 def test_a_file_that_is_not_a_results_file_is_refused_untouched(tmp_path):

@@ -98,7 +98,7 @@ def zoo_sweep(progress: bool = False, workers: int | None = None) -> list[dict[s
     seeds = range(ZOO_SEEDS)
     out = _results_path("zoo", texts, seeds, ZOO_OPTIONS)
     return run_sweep(texts, seeds, out, ZOO_OPTIONS, workers=workers,
-                     progress=progress).records
+                     progress=progress, wait=True).records  # chapters share it: wait
 
 
 def sample_sweep(progress: bool = False, workers: int | None = None) -> list[dict[str, Any]]:
@@ -108,7 +108,7 @@ def sample_sweep(progress: bool = False, workers: int | None = None) -> list[dic
     texts = life_like_sample(SAMPLE_RULES, SAMPLE_SEED)
     out = _results_path("sample", texts, [0], ZOO_OPTIONS)
     return run_sweep(texts, [0], out, ZOO_OPTIONS, workers=workers,
-                     progress=progress).records
+                     progress=progress, wait=True).records
 
 
 def load_circuit(record: dict[str, Any], kind: str = "circuit") -> Any:

@@ -100,13 +100,15 @@ def run_sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    wait: bool = False,
 ) -> SweepReport:
     """Run every (rule, seed) not yet final in ``out``; append each result as it finishes.
 
     ``scheduler`` (``tcp://host:port``) submits the tasks to a Dask cluster; without it they
     run on ``workers`` processes here (default: one per usable core). Bad rule strings are
     recorded as ``bad rule`` lines and the sweep goes on. Returns the latest record of
-    every planned task.
+    every planned task. Another sweep writing ``out`` at the same time is refused, or with
+    ``wait`` waited for (then only what it left undone runs).
     """
     from gatenet.learn.batch import default_workers
 
@@ -125,7 +127,7 @@ def run_sweep(
     report = SweepReport()
     if progress is None:
         progress = sys.stderr.isatty()
-    with results.writing():
+    with results.writing(wait=wait):
         done = results.done(options)
         todo: list[tuple[str, int, SweepOptions]] = []
         names: list[str] = []  # each task's canonical rule name

@@ -130,15 +130,16 @@ class ResultsFile:
     # -- writing -----------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[ResultsFile]:
-        """Hold the file for appending: locked against a second sweep, every line checked
-        (nothing is changed in a file that is not a results file), then a torn last line
-        cut off and a missing final newline restored."""
+    def writing(self, wait: bool = False) -> Iterator[ResultsFile]:
+        """Hold the file for appending: locked against a second sweep (which is refused,
+        or with ``wait`` waited for), every line checked (nothing is changed in a file that
+        is not a results file), then a torn last line cut off and a missing final newline
+        restored."""
         self.check()
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
                 raise ValueError(f"another sweep is writing {self.path}") from None
             size = os.fstat(fd).st_size
