@@ -517,7 +517,10 @@ def test_fork_after_openmp_threads_does_not_hang() -> None:
 # -- 4. Ctrl-C -------------------------------------------------------------------------------
 
 SIGINT_SCRIPT = """
-    import sys, time
+    import signal, sys, time
+    # Ctrl-C as a terminal delivers it, whatever this process inherited: a shell runs
+    # background jobs with SIGINT ignored, and Python then never raises KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from gatenet.ir.handmade import handmade_life
     from gatenet.runtime.board import Board, WriteupBoard
     from gatenet.runtime.fast import FastBoard
