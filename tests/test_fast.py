@@ -28,7 +28,8 @@ from gatenet.ir.handmade import handmade_life
 from gatenet.runtime import fast
 
 CHECKPOINTS = (1, 2, 5, 17, 100)
-AVAILABLE = fast.available_kernels()
+#: Kernels that run a plain circuit or Life; the separable ones are tests/test_separable.py's.
+AVAILABLE = tuple(k for k in fast.available_kernels() if not k.startswith("separable"))
 
 
 @functools.cache
@@ -41,7 +42,7 @@ def reference(shape: tuple[int, int], life: bool) -> tuple[np.ndarray, list[np.n
 def _kernel_params():
     return [pytest.param(k, marks=pytest.mark.skipif(k not in AVAILABLE,
                                                      reason=f"CPU lacks {k}"))
-            for k in fast.KERNELS]
+            for k in fast.KERNELS if not k.startswith("separable")]
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
@@ -137,6 +138,7 @@ def test_available_kernels_follow_cpu_flags() -> None:
         assert ("avx2" in AVAILABLE) == ("avx2" in flags)
         assert ("avx512" in AVAILABLE) == ("avx512f" in flags)
     assert fast.resolve_kernel("auto") == [k for k in AVAILABLE if "expert" not in k][-1]
+    assert fast.resolve_kernel("separable") == "separable-" + fast.resolve_kernel("auto")
     assert fast.resolve_kernel("expert") == [k for k in AVAILABLE if "expert" in k][-1]
 
 
@@ -256,14 +258,33 @@ def test_measure_reports_numbers() -> None:
 
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
-@pytest.mark.parametrize("which", ["test-circuit", "asymmetric"])
+@pytest.mark.parametrize("which", ["test-circuit", "asymmetric", "separable-life",
+                                   "separable-asymmetric"])
 def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
-    """c/test_fast.c with ASan + UBSan + OpenMP: every width, flavour and 1-3 threads."""
+    """c/test_fast.c with ASan + UBSan + OpenMP: every width, flavour and 1-3 threads; the
+    separable builds add the separable flavour (the hand-written separable Life, and an
+    asymmetric rule in its trivial separable form)."""
+    from gatenet.emit.c import emit_c_features
+    from gatenet.ir.handmade import handmade_separable_life
+    from gatenet.ir.separable import SeparableCircuit
+
     defines = []
     if which == "test-circuit":
         defines.append('-DGATENET_CIRCUIT_HEADER="fast_test_circuit.h"')
     else:
+        circuit = handmade_life() if which == "separable-life" else asym()
         for w in ("w64", "w256", "w512"):
-            (tmp_path / f"{w}.h").write_text(emit_c(asym(), name=f"fast_circuit_{w}"))
+            (tmp_path / f"{w}.h").write_text(emit_c(circuit, name=f"fast_circuit_{w}"))
             defines.append(f'-DFAST_CIRCUIT_HEADER_{w.upper()}="{w}.h"')
+        if which.startswith("separable"):
+            sep = (handmade_separable_life() if which == "separable-life"
+                   else SeparableCircuit.trivial(circuit))
+            defines.append(f"-DFAST_SEP_K={sep.k}")
+            for w in ("w64", "w256", "w512"):
+                (tmp_path / f"row{w}.h").write_text(
+                    emit_c_features(sep.row, name=f"fast_sep_row_{w}"))
+                (tmp_path / f"comb{w}.h").write_text(
+                    emit_c(sep.combine, name=f"fast_sep_combine_{w}"))
+                defines += [f'-DFAST_SEP_ROW_HEADER_{w.upper()}="row{w}.h"',
+                            f'-DFAST_SEP_COMBINE_HEADER_{w.upper()}="comb{w}.h"']
     run_fast_harness(tmp_path, defines)

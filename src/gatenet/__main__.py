@@ -58,6 +58,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from gatenet.learn.train import TrainConfig
 
     out = check_out(args.out)
+    if args.max_epochs is None:
+        args.max_epochs = 12000 if args.arch == "separable" else 3000
     TrainConfig(seed=args.seed, max_epochs=args.max_epochs).validate()  # before any work
     if not args.no_synth:
         from gatenet.storage import cache_subdir
@@ -67,6 +69,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from gatenet import pipeline
     from gatenet.progress import StageProgress, format_seconds
 
+    if args.arch == "separable":
+        return _train_separable(args, out)
     progress = None if not args.quiet else False
     # training shows its epoch bar; the minutes after it, one line per stage (on stderr)
     with StageProgress(disable=args.quiet) as stages:
@@ -95,6 +99,51 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"synthesis took {format_seconds(sum(r.seconds for r in synth_runs))} "
               f"({len(synth_runs)} stages, {cached} from the cache{budget})")
     print(f"every stage verified on all 512 neighbourhoods; wrote {len(best)} gates to {args.out}")
+    return 0
+
+
+def separable_path(out: Path) -> Path:
+    """Where ``train --arch separable --out OUT`` writes the separable form: beside OUT."""
+    return out.with_name(out.stem + ".separable.json")
+
+
+def _train_separable(args: argparse.Namespace, out: Path) -> int:
+    """``train --arch separable``: the row-shared architecture (gatenet.learn.separable)."""
+    from gatenet import pipeline
+    from gatenet.progress import StageProgress
+
+    sep_out = check_out(str(separable_path(out)))
+    progress = None if not args.quiet else False
+    with StageProgress(disable=args.quiet) as stages:
+        try:
+            ls = pipeline.learn_separable(
+                args.rule, args.seed, synthesize=not args.no_synth, progress=progress,
+                max_epochs=args.max_epochs, synth_budget=args.synth_budget,
+                synth_progress=stages)
+        except pipeline.NotConvergedError as e:
+            raise CommandError(str(e)) from None
+    best = ls.circuit.with_meta(rule=ls.rule.name, map=ls.rule.map_string, seed=args.seed,
+                                epochs=ls.history.epochs, architecture="separable")
+    best.save(out, run=False)
+    ls.best.with_meta(rule=ls.rule.name, seed=args.seed).save(sep_out)
+    restarts = len(ls.restarts)
+    print(f"trained {ls.rule} (seed {args.seed}, separable): exact after "
+          f"{ls.history.epochs} epochs ({restarts} restart{'s' if restarts != 1 else ''}), "
+          f"{ls.train_seconds:.1f} s (+{ls.compile_seconds:.1f} s JIT)")
+    forms = [("extracted", ls.raw), ("after passes", ls.passed)]
+    if ls.synthesized is not None:
+        forms.append(("after synthesis", ls.synthesized))
+    print(f"{'form':<16}{'row gates':>10}{'combine gates':>15}{'gates per word':>16}")
+    for name, form in forms:
+        row, comb = form.live_gates()
+        print(f"{name:<16}{row:>10}{comb:>15}{row + comb:>16}")
+    print("flat (three row copies + combine): "
+          + ", ".join(f"{s.name} {len(s.circuit)}" for s in ls.flat))
+    if ls.row_lut3 is not None:
+        print(f"as 3-input LUTs: row {len(ls.row_lut3)}, combine {len(ls.combine_lut3)}, "
+              f"flat {len(ls.flat_lut3)}")
+    print(f"every form verified on all 512 neighbourhoods; wrote {len(best)} gates to "
+          f"{args.out} and the separable form to {sep_out}")
     return 0
 
 
@@ -266,7 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True,
                     help=f"where to write the circuit JSON (without run timings, so the same "
                     f"rule and seed give the same bytes); {out_help}")
-    tr.add_argument("--max-epochs", type=int_range(1), default=3000)
+    tr.add_argument("--arch", choices=["flat", "separable"], default="flat",
+                    help="flat: one network on all nine cells (default); separable: a row "
+                    "network shared by the three rows, then a combine network (also writes "
+                    "OUT's stem + .separable.json for the separable kernels)")
+    tr.add_argument("--max-epochs", type=int_range(1),
+                    help="default 3000 (flat) or 12000 (separable, with restarts)")
     tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")
     tr.add_argument("--synth", default="strong", choices=["default", "strong"],
                     help="ABC script (default: strong)")

@@ -282,3 +282,192 @@ def _load_learned(folder: Path) -> Learned:
         train_seconds=meta["train_seconds"], compile_seconds=meta["compile_seconds"],
         stages=stages, lut3=lut3, params=params,
     )
+
+
+# -- the separable, row-shared architecture ------------------------------------------------------
+
+
+@dataclass
+class LearnedSeparable:
+    """What :func:`learn_separable` returns: the training record and every form of the circuit.
+
+    ``raw``/``passed``/``synthesized`` are the row and combine circuits as extracted, after
+    the passes, and after synthesis (each part on its own, as the fast runtime runs them:
+    row features computed once per row). ``flat`` are the same rule's stages as one 9-input
+    circuit (the three row copies composed with the combine circuit, passes, then synthesis
+    of the whole), which is what a two-input gate count of the rule means.
+    """
+
+    rule: rules.Rule
+    config: Any  # a gatenet.learn.separable.SeparableConfig
+    history: History
+    train_seconds: float
+    compile_seconds: float
+    raw: Any  # SeparableCircuit
+    passed: Any
+    synthesized: Any = None
+    flat: list[Stage] = field(default_factory=list)
+    row_lut3: Any = None
+    combine_lut3: Any = None
+    flat_lut3: Any = None
+    restarts: list[int] = field(default_factory=list)  # epochs of training's restarts
+
+    @property
+    def best(self) -> Any:
+        """The smallest separable form (fewest gates per output word)."""
+        forms = [f for f in (self.passed, self.synthesized) if f is not None]
+        return min(forms, key=lambda f: f.ops_per_cell_word())
+
+    @property
+    def circuit(self) -> Circuit:
+        """The smallest verified flat two-input circuit."""
+        return min((s.circuit for s in self.flat), key=len)
+
+
+def _shrink_part(part: Circuit) -> Circuit:
+    """The passes on one part of a separable circuit, checked against its own truth table
+    (every output: a row circuit has several)."""
+    return optimize(part).circuit
+
+
+def learn_separable(
+    rule: str | rules.Rule = "B3/S23",
+    seed: int = 0,
+    synthesize: bool = True,
+    progress: bool | None = None,
+    config: Any = None,
+    *,
+    synth_budget: float | None = None,
+    synth_progress: Callable[[str], None] | None = None,
+    **overrides: Any,
+) -> LearnedSeparable:
+    """Train a separable network on ``rule`` and shrink its circuits; raise if not exact.
+
+    Synthesis (Yosys/ABC, ``strong``) runs three times: on the row circuit (all its outputs
+    at once, so they share logic), on the combine circuit, and on the flat composition —
+    always from the learned circuits, never from the rule's truth table. ``synth_budget``
+    bounds each of the three runs.
+    """
+    from gatenet.learn.separable import extract_separable, train_separable
+
+    rule = rules.parse(rule)
+    if synthesize:
+        from gatenet.synth.flow import check_budget
+
+        check_budget(synth_budget)
+    res = train_separable(rule, config, progress=progress, seed=seed, **overrides)
+    if not res.converged:
+        raise NotConvergedError(
+            f"training a separable network on {rule} with seed {seed} ended after "
+            f"{res.epochs} epochs with {res.hard_errors} of 512 patterns wrong")
+    raw = extract_separable(res.network, res.params, rule, seed=seed, epochs=res.epochs)
+    if synth_progress is not None:
+        synth_progress("optimisation passes")
+    passed = type(raw)(_shrink_part(raw.row), _shrink_part(raw.combine), raw.meta)
+    assert_exact(passed.flatten(), rule.table, "passes on the separable parts")
+    flat_raw = raw.flatten()
+    flat = [Stage.of("raw network (flat)", assert_exact(flat_raw, rule.table, "flattening"))]
+    flat.append(Stage.of("passes (flat)", optimize(flat_raw, rule.table).circuit))
+    out = LearnedSeparable(rule, res.config, res.history, res.seconds, res.compile_seconds,
+                           raw, passed, flat=flat, restarts=list(res.restarts))
+    if not synthesize:
+        return out
+    from gatenet.synth.flow import synthesize_strong
+
+    def said(what: str):
+        if synth_progress is None:
+            return None
+        return lambda text: synth_progress(f"synthesis ({what}): {text}")
+
+    row_g, out.row_lut3 = synthesize_strong(passed.row, progress=said("row"),
+                                            budget=synth_budget)
+    comb_g, out.combine_lut3 = synthesize_strong(passed.combine, progress=said("combine"),
+                                                 budget=synth_budget)
+    # the synthesised parts keep their roles' names (ABC renames nothing it was given)
+    synthesized = type(raw)(row_g, comb_g, raw.meta)
+    assert_exact(synthesized.flatten(), rule.table, "synthesis of the separable parts")
+    out.synthesized = synthesized
+    flat_g, out.flat_lut3 = synthesize_strong(flat[-1].circuit, progress=said("flat"),
+                                              budget=synth_budget)
+    flat.append(Stage.of("ABC (strong, flat)", assert_exact(flat_g, rule.table, "synthesis")))
+    return out
+
+
+def learn_separable_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0,
+                           refresh: bool = False, **kw: Any) -> LearnedSeparable:
+    """:func:`learn_separable`, memoised on disk like :func:`learn_cached` (keyed by rule,
+    seed, options and the package source; every circuit re-verified when read back)."""
+    rule = rules.parse(rule)
+    keyed = {k: repr(v) for k, v in sorted(kw.items()) if k not in _DISPLAY_ONLY}
+    key_src = json.dumps({"arch": "separable", "rule": rule.map_string, "seed": seed,
+                          "kw": keyed, "src": source_fingerprint()}, sort_keys=True)
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:20]
+    path = cache_subdir("learned") / f"separable-{key}.json"
+    if path.exists() and not refresh:
+        try:
+            return _load_separable(path, rule)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass  # damaged or stale: recomputed, never trusted
+    learned = learn_separable(rule, seed, **kw)
+    atomic_write_text(path, json.dumps(_separable_to_dict(learned)))
+    return learned
+
+
+def _separable_to_dict(ls: LearnedSeparable) -> dict[str, Any]:
+    def part(x: Any) -> Any:
+        return None if x is None else x.to_dict()
+
+    h = ls.history
+    return {
+        "rule": ls.rule.map_string, "rule_name": ls.rule.name, "config": asdict(ls.config),
+        "history": {"loss": h.loss.tolist(), "hard_errors": h.hard_errors.tolist(),
+                    "seconds": h.seconds.tolist()},
+        "train_seconds": ls.train_seconds, "compile_seconds": ls.compile_seconds,
+        "raw": ls.raw.to_dict(), "passed": ls.passed.to_dict(),
+        "synthesized": part(ls.synthesized),
+        "flat": [[s.name, s.circuit.to_dict()] for s in ls.flat],
+        "row_lut3": part(ls.row_lut3), "combine_lut3": part(ls.combine_lut3),
+        "flat_lut3": part(ls.flat_lut3), "restarts": ls.restarts,
+    }
+
+
+def _load_separable(path: Path, rule: rules.Rule) -> LearnedSeparable:
+    """Read a memo back; every circuit is checked against ``rule`` (ValueError if not)."""
+    from gatenet.ir.lut import Lut3Circuit
+    from gatenet.ir.netlist import CircuitError
+    from gatenet.ir.separable import SeparableCircuit
+    from gatenet.learn.separable import SeparableConfig
+
+    d = json.loads(path.read_text(encoding="utf-8"))
+    if d["rule"] != rule.map_string:
+        raise ValueError("memo of another rule")
+    forms = {k: None if d[k] is None else SeparableCircuit.from_dict(d[k])
+             for k in ("raw", "passed", "synthesized")}
+    for name, form in forms.items():
+        if form is not None and not np.array_equal(form.truth_table(), rule.table):
+            raise ValueError(f"memo's {name} circuit is not the rule")
+    flat = [Stage.of(name, assert_exact(Circuit.from_dict(c), rule.table, name))
+            for name, c in d["flat"]]
+    luts: dict[str, Any] = {}
+    for k in ("row_lut3", "combine_lut3", "flat_lut3"):
+        luts[k] = None if d[k] is None else Lut3Circuit.from_dict(d[k])
+    try:
+        if luts["flat_lut3"] is not None:
+            assert_exact(luts["flat_lut3"], rule.table, "flat LUT3")
+        syn = forms["synthesized"]
+        for k, part in (("row_lut3", "row"), ("combine_lut3", "combine")):
+            if luts[k] is not None and syn is not None:
+                want = getattr(forms["passed"], part).truth_table()
+                if not np.array_equal(luts[k].truth_table(), want):
+                    raise ValueError(f"memo's {k} differs from the {part} circuit")
+    except CircuitError as e:
+        raise ValueError(str(e)) from None
+    cfg = dict(d["config"])
+    cfg["row_sizes"], cfg["combine_sizes"] = tuple(cfg["row_sizes"]), tuple(cfg["combine_sizes"])
+    h = d["history"]
+    history = History(np.asarray(h["loss"], np.float32), np.asarray(h["hard_errors"], np.int32),
+                      np.asarray(h["seconds"], np.float64))
+    return LearnedSeparable(rule, SeparableConfig(**cfg), history, d["train_seconds"],
+                            d["compile_seconds"], forms["raw"], forms["passed"],
+                            forms["synthesized"], flat, **luts,
+                            restarts=[int(r) for r in d["restarts"]])

@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--rule", type=rule_text, default="B3/S23")
     s.add_argument("--seed", type=int_range(0), default=0, help="0..2**32-1 (default 0)")
     s.add_argument("--no-synth", action="store_true", help="use the circuit before synthesis")
+    s.add_argument("--separable", type=existing_file,
+                   help="separable circuit JSON for the separable kernels (default: train/load "
+                   "the learned one, unless --circuit is given)")
     s.add_argument("--json", action="store_true",
                    help="print one JSON list of records on stdout (progress goes to stderr)")
     s.set_defaults(func=cmd_step)

@@ -36,10 +36,10 @@ _SHIFT = re.compile(r"^(v?ps[lr]l[a-z]*|vpsh[lr]d[a-z]*|sh[lr][a-z]?|sa[lr][a-z]
 
 def _kernel_symbol(kernel: str) -> tuple[str, int]:
     """The C function of a kernel name and the output words one loop iteration makes."""
-    expert = kernel.startswith("expert")
-    width = kernel.removeprefix("expert-")
+    family, _, width = kernel.rpartition("-")
     suffix = {"scalar": "w64", "avx2": "w256", "avx512": "w512"}[width]
-    return f"fk_rows_{'expert' if expert else 'circuit'}_{suffix}", 2 if expert else 3
+    flavour = family or "circuit"
+    return f"fk_rows_{flavour}_{suffix}", 2 if flavour == "expert" else 3
 
 
 @functools.cache

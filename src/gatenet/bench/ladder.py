@@ -38,7 +38,9 @@ class Contender:
     "fast" (``csrc/fast.c`` with ``kernel``, ``threads`` and ``depth``; depth None means the
     runtime's automatic choice). ``min_size`` skips boards smaller than that side. ``lut3``
     (a :class:`gatenet.ir.lut.Lut3Circuit` of the same rule) runs the "avx512" kernel in its
-    LUT3 form, one ``vpternlogq`` per LUT (see :func:`lut3_form`).
+    LUT3 form, one ``vpternlogq`` per LUT (see :func:`lut3_form`). ``separable`` (a
+    :class:`gatenet.ir.separable.SeparableCircuit` of the same rule) is what a
+    "separable-…" kernel runs.
     """
 
     label: str
@@ -49,6 +51,7 @@ class Contender:
     kind: str = "project"
     min_size: int = 1
     lut3: Any = None
+    separable: Any = None
 
     def applies(self, n: int) -> bool:
         """Whether this contender runs on an n×n board."""
@@ -66,6 +69,9 @@ class Contender:
             from gatenet.runtime.fast import FastBoard
 
             expert = self.kernel.startswith("expert")
+            if self.kernel.startswith("separable"):
+                return FastBoard(cells, None, self.kernel, self.threads, depth=self.depth,
+                                 separable=self.separable)
             return FastBoard(cells, None if expert else circuit, self.kernel, self.threads,
                              depth=self.depth, lut3=self.lut3)
         raise ValueError(f"unknown runtime {self.runtime!r}")

@@ -32,14 +32,24 @@ EXPERT_RULE_OPS = 22
 
 def layout_ops(kernel: str) -> int:
     """Layout operations per interior output word of ``kernel`` (see :data:`LAYOUT_OPS`)."""
-    return LAYOUT_OPS[kernel.removeprefix("expert-")]
+    return LAYOUT_OPS[width_of(kernel)]
+
+
+def width_of(kernel: str) -> str:
+    """"scalar", "avx2" or "avx512": a kernel name without its family prefix."""
+    return kernel.removeprefix("expert-").removeprefix("separable-")
 
 
 def ops_per_word(kernel: str, circuit: Circuit | None = None,
-                 lut3: Lut3Circuit | None = None) -> int:
-    """Bitwise operations per output word: live gates (or LUTs) + layout, or the expert's."""
+                 lut3: Lut3Circuit | None = None, separable: Any = None) -> int:
+    """Bitwise operations per output word: live gates (or LUTs) + layout, or the expert's;
+    for a separable kernel, one row circuit and one combine circuit + layout."""
     if kernel.startswith("expert"):
         return EXPERT_RULE_OPS + layout_ops(kernel)
+    if kernel.startswith("separable"):
+        if separable is None:
+            raise TypeError("a separable kernel's operation count needs the separable circuit")
+        return separable.ops_per_cell_word() + layout_ops(kernel)
     if lut3 is not None and kernel == "avx512":
         return len(lut3.live_luts()) + layout_ops(kernel)
     if circuit is None:
@@ -53,7 +63,7 @@ _LANES = {"scalar": 1, "avx2": 4, "avx512": 8}
 def vector_words(kernel: str, width: int, height: int) -> int:
     """Vector words one generation of a width × height board computes with ``kernel``:
     ⌈height / lanes⌉ rows of ⌈width / 64⌉ words (what the throughput bound counts)."""
-    lanes = _LANES[kernel.removeprefix("expert-")]
+    lanes = _LANES[width_of(kernel)]
     return -(-height // lanes) * -(-width // 64)
 
 
@@ -68,6 +78,7 @@ def measure(
     seed: int = 0,
     depth: int | None = None,
     lut3: Lut3Circuit | None = None,
+    separable: Any = None,
 ) -> dict[str, Any]:
     """Time ``kernel`` on a random ``height × width`` board: medians of ``repeats`` runs.
 
@@ -95,8 +106,11 @@ def measure(
         raise ValueError("steps must be ≥ 1 to time anything")
     kernel = resolve_kernel(kernel)
     circ = circuit if circuit is not None else default_circuit()
+    extra = {"separable": separable} if separable is not None else {}
+    if kernel.startswith("separable") and circuit is None and separable is not None:
+        circ = separable.flatten()
     with FastBoard.random(w, h, circ, kernel, threads, seed=seed, density=0.35,
-                          depth=depth, lut3=lut3) as b:
+                          depth=depth, lut3=lut3, **extra) as b:
         lib_path = b._lib.path
         used_lut3 = b.lut3
         b.step(max(1, steps // 10))  # warm caches, page in both buffers
@@ -109,9 +123,9 @@ def measure(
         nthreads = b.threads
         used_depth = b.depth
     med = statistics.median(times)
-    ops = ops_per_word(kernel, circ, used_lut3)
+    ops = ops_per_word(kernel, circ, used_lut3, separable)
     profile = _loop_profile(lib_path, kernel)
-    width = kernel.removeprefix("expert-")
+    width = width_of(kernel)
     top = ceiling.measure(width, repeats=3)
     floor_us = None
     if profile is not None:

@@ -26,6 +26,7 @@ def bench_step(
     numpy_max: int = 2048,
     progress: Callable[[StepRecord], None] | None = None,
     budget_s: float = 0.05,
+    separable=None,
 ) -> list[StepRecord]:
     """Every kernel on square boards of each size, side by side in one run.
 
@@ -40,6 +41,11 @@ def bench_step(
     repeat, about ``budget_s`` seconds each, so a burst of load elsewhere (or a phase in
     which a virtual machine's second core is slow) hits all of them alike and their ratios
     stay honest.
+
+    ``separable`` (a :class:`gatenet.ir.separable.SeparableCircuit`, e.g. the best form of
+    :func:`gatenet.pipeline.learn_separable`) adds the "separable-…" kernels running it: a
+    learned circuit whose row features are computed once per row. Kernel names say what
+    runs: "expert" only ever names the hand-written kernel.
     """
     from gatenet.bench import ladder
     from gatenet.runtime import fast
@@ -70,6 +76,12 @@ def bench_step(
             if k.startswith("expert"):
                 name = f"hand-written expert kernel ({k.removeprefix('expert-')})"
                 contenders.append(ladder.Contender(name, "fast", k, th, kind="baseline"))
+                continue
+            if k.startswith("separable"):
+                if separable is not None:
+                    name = f"learned separable kernel ({k.removeprefix('separable-')})"
+                    contenders.append(ladder.Contender(name, "fast", k, th,
+                                                       separable=separable))
                 continue
             contenders.append(ladder.Contender(f"project {k} kernel", "fast", k, th))
             if k == "avx512" and lut3 is not None:
@@ -118,13 +130,31 @@ def cmd_step(args: argparse.Namespace) -> int:
     sizes, threads = list(args.sizes), list(args.threads)
     json_out = getattr(args, "json_out", None) or sys.stdout
     learned = None
+    separable = None
+    log = sys.stderr if args.json else sys.stdout
     if args.circuit:
         circuit = Circuit.load(args.circuit)
     else:
         learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
                                         progress=False)
         circuit = learned.circuit
-    log = sys.stderr if args.json else sys.stdout
+    if args.separable:
+        from gatenet.ir.separable import SeparableCircuit
+
+        separable = SeparableCircuit.load(args.separable)
+    elif not args.circuit:
+        try:
+            separable = pipeline.learn_separable_cached(
+                args.rule, args.seed, synthesize=not args.no_synth, progress=False).best
+        except pipeline.NotConvergedError as e:
+            print(f"# no separable kernel: {e}", file=log)
+    if separable is not None:
+        from gatenet.runtime.fast import check_separable
+
+        try:
+            check_separable(circuit, separable)
+        except ValueError as e:
+            raise ValueError(f"--separable: {e}") from None
     print(f"# machine: {machine.one_line()}", file=log)
     print(f"# circuit: {len(circuit)} two-input gates", file=log)
     print(f"# two-core capacity before: {ladder.core_capacity():.2f} "
@@ -135,8 +165,12 @@ def cmd_step(args: argparse.Namespace) -> int:
               f"{r.cell_updates_per_s:>10.3g} cells/s  {r.name}"
               + (f"  [{r.note}]" if r.note else ""), file=log, flush=True)
 
+    if separable is not None:
+        print(f"# separable circuit: {separable.ops_per_cell_word()} gates per output word "
+              f"(row {separable.live_gates()[0]}, combine {separable.live_gates()[1]})",
+              file=log, flush=True)
     records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
-                         budget_s=args.budget)
+                         budget_s=args.budget, separable=separable)
     print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)
     if args.json:
         from gatenet.bench.training import strict_json

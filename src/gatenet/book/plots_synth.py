@@ -120,3 +120,72 @@ def gates_vs_speed(points: Sequence[tuple[str, int, float]], kernel: str = "") -
     ax.grid(True, which="major", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+_OP_LABEL = {"A_AND_NOT_B": "a∧¬b", "NOT_A_AND_B": "¬a∧b", "A_OR_NOT_B": "a∨¬b",
+             "NOT_A_OR_B": "¬a∨b", "NOT_A": "¬a", "NOT_B": "¬b"}
+_FAMILY_COLOUR = {"AND-like": "#4c72b0", "OR-like": "#dd8452", "XOR / XNOR": "#55a868",
+                  "NOT": "#8172b3", "wire (a, b)": "#b0b0b0", "constant": "#b0b0b0"}
+
+
+def circuit_diagrams(parts: Sequence[tuple[str, object]], width: float = 9.0) -> Figure:
+    """Small circuits drawn as gate diagrams, one panel each: inputs on the left, each live
+    gate in the column of its depth, coloured by family (:data:`FAMILIES`), outputs marked.
+
+    ``parts`` is ``(title, circuit)`` pairs (:class:`gatenet.ir.circuit.Circuit`). Meant for
+    circuits of a few dozen gates; a larger one is drawn, but not legibly.
+    """
+    from gatenet import gates as G
+
+    family = {op: fam for fam, ops in FAMILIES.items() for op in ops}
+    sizes = [max(4, len(c.gates)) for _, c in parts]
+    fig, axes = plt.subplots(len(parts), 1, figsize=(width, sum(0.9 + 0.17 * s for s in sizes)),
+                             gridspec_kw={"height_ratios": sizes}, squeeze=False)
+    for ax, (title, c) in zip(axes[:, 0], parts, strict=True):
+        n = c.n_inputs
+        live = c.live_nodes()
+        depth = [0] * c.n_nodes
+        for k, g in enumerate(c.gates):
+            uses_a, uses_b = G.DEPENDS[g.op]
+            srcs = [s for s, u in ((g.a, uses_a), (g.b, uses_b)) if u]
+            depth[n + k] = 1 + max((depth[s] for s in srcs), default=0)
+        columns: dict[int, list[int]] = {}
+        for node in range(c.n_nodes):
+            if node < n or live[node]:
+                columns.setdefault(depth[node], []).append(node)
+        pos = {}
+        tallest = max(len(v) for v in columns.values())
+        for d, nodes in columns.items():
+            for i, node in enumerate(nodes):
+                pos[node] = (d, (tallest - 1) / 2 - i + (len(nodes) - 1) / 2 - (tallest - 1) / 2
+                             + (tallest - len(nodes)) / 2)
+        for k, g in enumerate(c.gates):
+            node = n + k
+            if not live[node]:
+                continue
+            uses_a, uses_b = G.DEPENDS[g.op]
+            for s, used in ((g.a, uses_a), (g.b, uses_b)):
+                if used:
+                    (x0, y0), (x1, y1) = pos[s], pos[node]
+                    ax.plot([x0 + 0.18, x1 - 0.22], [y0, y1], color="#888888", lw=0.7,
+                            zorder=1)
+        for node, (x, y) in pos.items():
+            if node < n:
+                ax.text(x, y, c.input_names[node], ha="center", va="center", fontsize=8,
+                        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#444444"})
+                continue
+            op = G.NAMES[c.gates[node - n].op]
+            colour = _FAMILY_COLOUR.get(family.get(op, ""), "#cccccc")
+            ax.text(x, y, _OP_LABEL.get(op, op), ha="center", va="center", fontsize=7,
+                    color="white",
+                    bbox={"boxstyle": "round,pad=0.25", "fc": colour, "ec": colour})
+        for j, o in enumerate(c.outputs):
+            x, y = pos[o]
+            ax.annotate(c.output_names[j], (x + 0.2, y), xytext=(x + 0.55, y), fontsize=8,
+                        va="center", arrowprops={"arrowstyle": "<-", "color": "#444444"})
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_xlim(-0.6, max(d for d in columns) + 1.0)
+        ax.set_ylim(-tallest / 2 - 0.2, tallest / 2 - 0.3)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -13,6 +13,10 @@
  * Optionally FAST_LUT3_HEADER_W512 names a header (gatenet.emit.ternary) defining
  * `__m512i fast_circuit_lut3_w512(const __m512i in[9])`, the same rule as three-input LUTs:
  * the 512-bit circuit kernel then runs it (one vpternlogq per LUT) instead of the netlist.
+ * Optionally FAST_SEP_K (feature bits per row) with FAST_SEP_ROW_HEADER_W64/_W256/_W512 and
+ * FAST_SEP_COMBINE_HEADER_W64/_W256/_W512 (functions fast_sep_row_<w>, fast_sep_combine_<w>)
+ * give a separable circuit of the same rule: the FAST_SEPARABLE flavour then runs it with
+ * separable_kernel.h (each row's features computed once per row).
  *
  * See fast.h for the layout. One pass (of `depth` generations, fast_driver.h) is:
  *   1. refresh `depth` halo rows above and below every lane band (a few words per lane);
@@ -74,7 +78,7 @@ struct fast_board {
     int64_t width, height;
     int vec_width;    /* FAST_W64 / FAST_W256 / FAST_W512 */
     int lanes;        /* uint64 words per cell: 1, 4, 8 */
-    int flavour;      /* FAST_CIRCUIT / FAST_EXPERT */
+    int flavour;      /* FAST_CIRCUIT / FAST_EXPERT / FAST_SEPARABLE */
     int threads;
     fast_geom g;
     int64_t nblocks;  /* blocks per lane band: one memory region per thread */
@@ -330,6 +334,12 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #include FAST_CIRCUIT_HEADER_W64
 #undef gatenet_circuit
 #undef cell
+#ifdef FAST_SEP_K
+#define cell uint64_t
+#include FAST_SEP_ROW_HEADER_W64
+#include FAST_SEP_COMBINE_HEADER_W64
+#undef cell
+#endif
 /* West/east neighbour words of an interior word (fk_load_inner_): two shifts and an OR;
  * the 512-bit kernels redefine them as funnel shifts. */
 #define FK_SHIFT_W(x, prev) (((x) << 1) | ((prev) >> 63))
@@ -343,6 +353,15 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define FK_CIRCUIT fast_circuit_w64
 #include "fast_kernel.h"
 #include "expert.c"
+#ifdef FAST_SEP_K
+#define FK_SEP_ROW fast_sep_row_w64
+#define FK_SEP_COMBINE fast_sep_combine_w64
+#define FK_SEP_K FAST_SEP_K
+#include "separable_kernel.h"
+#undef FK_SEP_K
+#undef FK_SEP_ROW
+#undef FK_SEP_COMBINE
+#endif
 #include "fast_driver.h"
 #undef FK_CELL
 #undef FK_SUFFIX
@@ -358,6 +377,12 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #include FAST_CIRCUIT_HEADER_W256
 #undef gatenet_circuit
 #undef cell
+#ifdef FAST_SEP_K
+#define cell fk_v4
+#include FAST_SEP_ROW_HEADER_W256
+#include FAST_SEP_COMBINE_HEADER_W256
+#undef cell
+#endif
 #undef FK_LANES_UP
 #undef FK_LANES_DOWN
 #define FK_LANES_UP(v) __builtin_shuffle((v), (fk_v4){3, 0, 1, 2})
@@ -367,6 +392,15 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define FK_CIRCUIT fast_circuit_w256
 #include "fast_kernel.h"
 #include "expert.c"
+#ifdef FAST_SEP_K
+#define FK_SEP_ROW fast_sep_row_w256
+#define FK_SEP_COMBINE fast_sep_combine_w256
+#define FK_SEP_K FAST_SEP_K
+#include "separable_kernel.h"
+#undef FK_SEP_K
+#undef FK_SEP_ROW
+#undef FK_SEP_COMBINE
+#endif
 #include "fast_driver.h"
 #undef FK_CELL
 #undef FK_SUFFIX
@@ -388,6 +422,12 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #include FAST_CIRCUIT_HEADER_W512
 #undef gatenet_circuit
 #undef cell
+#ifdef FAST_SEP_K
+#define cell fk_v8
+#include FAST_SEP_ROW_HEADER_W512
+#include FAST_SEP_COMBINE_HEADER_W512
+#undef cell
+#endif
 #ifdef FAST_LUT3_HEADER_W512
 /* The LUT3 mapping of the same rule: one vpternlogq per three-input LUT, immediate = the
  * LUT's truth table. Its function works on __m512i; fk_v8 has the same size, so the vector
@@ -413,6 +453,15 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 #define FK_SUFFIX w512
 #include "fast_kernel.h"
 #include "expert.c"
+#ifdef FAST_SEP_K
+#define FK_SEP_ROW fast_sep_row_w512
+#define FK_SEP_COMBINE fast_sep_combine_w512
+#define FK_SEP_K FAST_SEP_K
+#include "separable_kernel.h"
+#undef FK_SEP_K
+#undef FK_SEP_ROW
+#undef FK_SEP_COMBINE
+#endif
 #include "fast_driver.h"
 #undef FK_CELL
 #undef FK_SUFFIX
@@ -421,6 +470,15 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 #endif
 
 /* -- CPU features ----------------------------------------------------------------------- */
+
+int fast_has_separable(void)
+{
+#ifdef FAST_SEP_K
+    return 1;
+#else
+    return 0;
+#endif
+}
 
 int fast_uses_lut3(void)
 {
@@ -489,8 +547,12 @@ fast_board *fast_new(int64_t width, int64_t height, int vec_width, int flavour, 
         fail("this CPU does not support the requested vector width");
         return NULL;
     }
-    if (flavour != FAST_CIRCUIT && flavour != FAST_EXPERT) {
+    if (flavour != FAST_CIRCUIT && flavour != FAST_EXPERT && flavour != FAST_SEPARABLE) {
         fail("unknown kernel flavour");
+        return NULL;
+    }
+    if (flavour == FAST_SEPARABLE && !fast_has_separable()) {
+        fail("this library was built without a separable circuit");
         return NULL;
     }
     if (threads < 1) {

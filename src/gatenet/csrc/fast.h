@@ -21,7 +21,10 @@
  * The rule comes in two flavours, one per kernel family:
  *   - "circuit": the generated circuit function over `cell`, included by fast.c once per
  *     width (see the build notes at the top of fast.c);
- *   - "expert": the hand-written bit-sliced Life step of expert.c (B3/S23 only).
+ *   - "expert": the hand-written bit-sliced Life step of expert.c (B3/S23 only);
+ *   - "separable": a separable circuit's row and combine functions (separable_kernel.h),
+ *     each row's features computed once and slid down the window; only in a library
+ *     built with one (fast_has_separable()).
  *
  * All functions return a negative value (or NULL) on bad arguments instead of crashing;
  * fast_error() then describes the problem. The Python wrapper (gatenet.runtime.fast) validates
@@ -39,12 +42,14 @@ extern "C" {
 /* Vector widths. FAST_AUTO picks the widest one the CPU supports. */
 enum { FAST_AUTO = -1, FAST_W64 = 0, FAST_W256 = 1, FAST_W512 = 2, FAST_NWIDTHS = 3 };
 /* Rule flavours. */
-enum { FAST_CIRCUIT = 0, FAST_EXPERT = 1 };
+enum { FAST_CIRCUIT = 0, FAST_EXPERT = 1, FAST_SEPARABLE = 2 };
 
 typedef struct fast_board fast_board;
 
 /* 1 if this CPU (and this build) can run `width`, else 0. */
 int fast_width_supported(int width);
+/* 1 if this library was built with a separable circuit (the FAST_SEPARABLE flavour). */
+int fast_has_separable(void);
 /* The widest supported width (FAST_AUTO resolved). */
 int fast_best_width(void);
 /* Cells per vector word for `width` (64, 256, 512), or -1. */

@@ -20,34 +20,38 @@
  * region covers all passes, so threads are forked once per call.
  */
 
-static inline void FK_FN(fk_rows_)(int expert, const fast_geom *g, const FK_CELL *src,
+static inline void FK_FN(fk_rows_)(int flavour, const fast_geom *g, const FK_CELL *src,
                                    FK_CELL *dst, int64_t n)
 {
-    if (expert)
+    if (flavour == FAST_EXPERT)
         FK_FN(fk_rows_expert_)(g, src, dst, n);
+#ifdef FAST_SEP_K
+    else if (flavour == FAST_SEPARABLE)
+        FK_FN(fk_rows_separable_)(g, src, dst, n);
+#endif
     else
         FK_FN(fk_rows_circuit_)(g, src, dst, n);
 }
 
 /* Tile [j0, j0 + n) of slots through d generations: board `src` -> board `dst`. */
-static void FK_FN(fk_tile_)(int expert, const fast_geom *g, const FK_CELL *src, FK_CELL *dst,
+static void FK_FN(fk_tile_)(int flavour, const fast_geom *g, const FK_CELL *src, FK_CELL *dst,
                             int64_t j0, int64_t n, int d, FK_CELL *sa, FK_CELL *sb)
 {
     const int64_t pitch = g->pitch;
     if (d == 1) {
-        FK_FN(fk_rows_)(expert, g, src + (j0 - 1) * pitch, dst + j0 * pitch, n);
+        FK_FN(fk_rows_)(flavour, g, src + (j0 - 1) * pitch, dst + j0 * pitch, n);
         return;
     }
     /* scratch row r holds slot j0 - d + r; generation k is valid on rows [k, n + 2d - k) */
-    FK_FN(fk_rows_)(expert, g, src + (j0 - d) * pitch, sa + pitch, n + 2 * d - 2);
+    FK_FN(fk_rows_)(flavour, g, src + (j0 - d) * pitch, sa + pitch, n + 2 * d - 2);
     FK_CELL *p = sa, *q = sb;
     for (int k = 2; k < d; k++) {
-        FK_FN(fk_rows_)(expert, g, p + (k - 1) * pitch, q + k * pitch, n + 2 * d - 2 * k);
+        FK_FN(fk_rows_)(flavour, g, p + (k - 1) * pitch, q + k * pitch, n + 2 * d - 2 * k);
         FK_CELL *t = p;
         p = q;
         q = t;
     }
-    FK_FN(fk_rows_)(expert, g, p + (d - 1) * pitch, dst + j0 * pitch, n);
+    FK_FN(fk_rows_)(flavour, g, p + (d - 1) * pitch, dst + j0 * pitch, n);
 }
 
 /* The halo rows of block k for a pass of d generations. On a full board (every lane holds
@@ -91,7 +95,7 @@ static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
     const int64_t ntiles = b->ntiles, tile = b->tile, brows = b->brows, pitch = g->pitch;
     const int64_t nblocks = b->nblocks, bstride = b->bstride;
     const int64_t scratch_rows = b->scratch_rows, scratch_stride = b->scratch_stride;
-    const int expert = b->flavour == FAST_EXPERT, depth = b->depth;
+    const int flavour = b->flavour, depth = b->depth;
     FK_CELL *const buf0 = b->buf[b->cur], *const buf1 = b->buf[b->cur ^ 1];
     FK_CELL *const scratch = b->scratch;
     const int64_t passes = (steps + depth - 1) / depth;
@@ -110,7 +114,7 @@ static void FK_FN(fk_run_)(fast_board *b, int64_t steps)
                 for (int64_t t = 0; t < ntiles; t++) {
                     const int64_t j0 = first + t * tile;
                     const int64_t n = j0 + tile < end ? tile : end - j0;
-                    FK_FN(fk_tile_)(expert, g, src, dst, j0, n, d, sa, sb);
+                    FK_FN(fk_tile_)(flavour, g, src, dst, j0, n, d, sa, sb);
                 }
             }
             FK_CELL *tmp = src;

@@ -13,6 +13,7 @@ from typing import Any
 from gatenet import gates
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.names import NEIGHBOURHOOD
+from gatenet.ir.separable import ROW_INPUTS, SeparableCircuit, combine_input_names
 
 
 class Builder:
@@ -84,3 +85,33 @@ def handmade_life() -> Circuit:
     born_or_survives = b.or_(n0, c)
     alive = b.and_(two_or_three, born_or_survives)
     return b.build((alive,), ("next",), source="handmade", rule="B3/S23")
+
+
+def handmade_separable_life() -> SeparableCircuit:
+    """Life as a :class:`~gatenet.ir.separable.SeparableCircuit`: the structure of the
+    hand-written expert kernel (``csrc/expert.c``), as gates.
+
+    Row circuit (5 gates): a full adder, the row's count ``W + C + E`` as ``l + 2h``.
+    Combine circuit (20 gates): add the three rows' counts — the middle and bottom rows
+    first (the pair the expert kernel shares between two output rows), then the top — into
+    ``sum9 = L0 + 2k`` (the 3×3 block's count, centre included), and the cell lives iff
+    ``sum9 = 3`` (``L0 ∧ k = 1``) or the centre lives and ``sum9 = 4`` (``¬L0 ∧ k = 2``).
+    """
+    r = Builder(ROW_INPUTS)
+    lo, hi = r.full_adder(r.input("w"), r.input("c"), r.input("e"))
+    row = r.build((lo, hi), ("l", "h"), source="handmade")
+    b = Builder(combine_input_names(2))
+    al, ah, ml, mh, bl, bh, centre = (b.input(x) for x in combine_input_names(2))
+    sl, cl = b.half_adder(ml, bl)  # the pair: middle + bottom rows
+    sh, ch = b.half_adder(mh, bh)
+    l0 = b.xor(sl, al)  # weight 1
+    m1 = b.or_(cl, b.and_(sl, al))  # weight-2 carry out of the weight-1 column
+    k0 = b.xor(sh, ah)  # weight 2
+    k1 = b.or_(ch, b.and_(sh, ah))  # weight 4
+    kx, ky = b.half_adder(k0, m1)  # k = m1 + k0 + 2·k1 = kx + 2·(ky + k1)
+    k_is_1 = b.and_not(kx, k1)  # kx = 1 forces ky = 0
+    k_is_2 = b.gate(gates.NOT_A_AND_B, kx, b.xor(k1, ky))
+    three = b.and_(l0, k_is_1)
+    four_and_alive = b.and_(b.gate(gates.NOT_A_AND_B, l0, centre), k_is_2)
+    combine = b.build((b.or_(three, four_and_alive),), ("next",), source="handmade")
+    return SeparableCircuit(row, combine, {"source": "handmade", "rule": "B3/S23"})

@@ -40,6 +40,7 @@ from gatenet.emit.c import emit_c
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.names import check_rule_shape
+from gatenet.ir.separable import SeparableCircuit
 from gatenet.runtime import native
 from gatenet.runtime.board import NativeBoard
 from gatenet.runtime.checks import (
@@ -57,19 +58,31 @@ from gatenet.runtime.checks import (
 
 #: Kernel names: the circuit at each width, and the expert Life at each width.
 #: "auto" and "expert" pick the widest width this CPU supports.
+#: "separable-…" run a separable circuit (row features computed once per row, see
+#: gatenet.ir.separable); "separable" picks the widest.
 KERNELS: tuple[str, ...] = (
     "scalar", "avx2", "avx512", "expert-scalar", "expert-avx2", "expert-avx512",
+    "separable-scalar", "separable-avx2", "separable-avx512",
 )  # fmt: skip
 _WIDTHS = {"scalar": 0, "avx2": 1, "avx512": 2}
 _WIDTH_NAMES = {v: k for k, v in _WIDTHS.items()}
-_CIRCUIT, _EXPERT = 0, 1
+_CIRCUIT, _EXPERT, _SEPARABLE = 0, 1, 2
+_FAMILIES = ("expert-", "separable-")
+
+
+def _width(kernel: str) -> int:
+    """The vector width code of a kernel name (its family prefix removed)."""
+    for prefix in _FAMILIES:
+        kernel = kernel.removeprefix(prefix)
+    return _WIDTHS[kernel]
 
 #: Flags for the fast library. No -march=native on purpose: the widths are chosen at run
 #: time with ``#pragma GCC target`` inside fast.c, so "scalar" stays plain x86-64 code
 #: (with -march=native GCC could auto-vectorise it and blur the comparison).
 FAST_FLAGS: tuple[str, ...] = ("-O3", "-fopenmp", "-Wall", "-Wextra")
 
-_SOURCES = ("fast.h", "fast.c", "fast_kernel.h", "fast_driver.h", "expert.c")
+_SOURCES = ("fast.h", "fast.c", "fast_kernel.h", "fast_driver.h", "expert.c",
+            "separable_kernel.h")
 
 #: True in a process forked from the one that imported this module (and in its children):
 #: OpenMP's thread pool did not come along, so boards there run on one thread.
@@ -95,6 +108,7 @@ FAST_API = native.Api("fast_board", (
     ("int", "fast_width_supported", "int width"),
     ("int", "fast_default_threads", "void"),
     ("int", "fast_uses_lut3", "void"),
+    ("int", "fast_has_separable", "void"),
     ("int64_t", "fast_llc_bytes", "void"),
     ("fast_board *", "fast_new",
      "int64_t width, int64_t height, int vec_width, int flavour, int threads"),
@@ -130,7 +144,8 @@ def _write_header(cache: Path, text: str, tag: str) -> str:
 
 
 def _compile_unit(
-    circuit: Circuit, lut3: Lut3Circuit | None, cache: Path
+    circuit: Circuit, lut3: Lut3Circuit | None, cache: Path,
+    separable: SeparableCircuit | None = None,
 ) -> tuple[Any, str]:
     """The compile unit (a function of the symbol suffix) and the text it depends on.
 
@@ -154,6 +169,18 @@ def _compile_unit(
         defines.append(f"#define FAST_LUT3_HEADER_W512 {_write_header(cache, text, 'lut3')}")
         header_text += text
         what += f", LUT3 {lut3.content_hash()}"
+    if separable is not None:
+        from gatenet.emit.c import emit_c_features
+
+        defines.append(f"#define FAST_SEP_K {separable.k}")
+        for w in ("w64", "w256", "w512"):
+            for part, text in (
+                    ("ROW", emit_c_features(separable.row, name=f"fast_sep_row_{w}")),
+                    ("COMBINE", emit_c(separable.combine, name=f"fast_sep_combine_{w}"))):
+                defines.append(f"#define FAST_SEP_{part}_HEADER_{w.upper()} "
+                               f"{_write_header(cache, text, f'sep{part.lower()}{w}')}")
+                header_text += text
+        what += f", separable {separable.content_hash()}"
 
     def unit(suffix: str) -> str:
         return (
@@ -187,14 +214,35 @@ def check_lut3(circuit: Circuit, lut3: Any) -> Lut3Circuit:
 
 
 _LUT3_CHECKED: set[tuple[str, str]] = set()
-#: Loaded libraries by (circuit, LUT3, cache, compiler): a board needs no re-emitting.
-_LIBS: dict[tuple[str, str, str, str | None], native.NativeLib] = {}
+
+
+def check_separable(circuit: Circuit, separable: Any) -> SeparableCircuit:
+    """``separable`` if it is a SeparableCircuit computing ``circuit``'s rule (checked on
+    all 512 neighbourhoods, as :func:`check_lut3`). Raises TypeError/ValueError."""
+    if not isinstance(separable, SeparableCircuit):
+        raise TypeError(f"separable must be a gatenet SeparableCircuit, got "
+                        f"{type(separable).__name__}")
+    key = (circuit.content_hash(), separable.content_hash())
+    if key not in _SEP_CHECKED:
+        wrong = int(np.count_nonzero(circuit.truth_table()[:, 0] != separable.truth_table()))
+        if wrong:
+            raise ValueError(f"the separable circuit differs from the circuit on {wrong} of "
+                             f"512 neighbourhoods")
+        _SEP_CHECKED.add(key)
+    return separable
+
+
+_SEP_CHECKED: set[tuple[str, str]] = set()
+#: Loaded libraries by (circuit, LUT3, separable, cache, compiler): a board needs no
+#: re-emitting.
+_LIBS: dict[tuple[str, str, str, str, str | None], native.NativeLib] = {}
 
 
 def load(
     circuit: Circuit | None = None,
     *,
     lut3: Lut3Circuit | None = None,
+    separable: SeparableCircuit | None = None,
     cache: str | os.PathLike[str] | None = None,
     compiler: str | None = None,
 ) -> native.NativeLib:
@@ -202,16 +250,21 @@ def load(
 
     With ``lut3`` (the same rule as three-input LUTs, checked by :func:`check_lut3`) the
     library's 512-bit circuit kernel runs one ``vpternlogq`` per LUT instead of the netlist.
-    Loading the same circuit (and LUT3) again returns the same object.
+    With ``separable`` (the same rule as a separable circuit, checked by
+    :func:`check_separable`) the library also holds the "separable-…" kernels.
+    Loading the same circuit (and LUT3, separable form) again returns the same object.
     """
     circuit = default_circuit() if circuit is None else check_circuit(circuit)
     if lut3 is not None:
         check_lut3(circuit, lut3)
+    if separable is not None:
+        check_separable(circuit, separable)
     cache_path = native.cache_dir(cache)
     memo = (circuit.content_hash(), lut3.content_hash() if lut3 is not None else "",
+            separable.content_hash() if separable is not None else "",
             str(cache_path), compiler)
     if memo not in _LIBS:
-        unit, key_text = _compile_unit(circuit, lut3, cache_path)
+        unit, key_text = _compile_unit(circuit, lut3, cache_path, separable)
         _LIBS[memo] = native.load_unit("fast", unit, FAST_API, key_text=key_text,
                                        flags=FAST_FLAGS, cache=cache, compiler=compiler)
     return _LIBS[memo]
@@ -226,9 +279,7 @@ def llc_bytes() -> int:
 def available_kernels() -> tuple[str, ...]:
     """The kernels this CPU can run, in :data:`KERNELS` order (scalar ones always)."""
     lib = load()
-    return tuple(
-        k for k in KERNELS if lib.fast_width_supported(_WIDTHS[k.removeprefix("expert-")])
-    )
+    return tuple(k for k in KERNELS if lib.fast_width_supported(_width(k)))
 
 
 def resolve_kernel(kernel: str) -> str:
@@ -240,12 +291,13 @@ def resolve_kernel(kernel: str) -> str:
         raise TypeError(f"kernel must be a string, got {type(kernel).__name__}")
     avail = available_kernels()
     if kernel == "auto":
-        return [k for k in avail if not k.startswith("expert-")][-1]
-    if kernel == "expert":
-        return [k for k in avail if k.startswith("expert-")][-1]
+        return [k for k in avail if not k.startswith(_FAMILIES)][-1]
+    if kernel in ("expert", "separable"):
+        return [k for k in avail if k.startswith(kernel + "-")][-1]
     if kernel not in KERNELS:
         raise ValueError(
-            f"unknown kernel {kernel!r}; expected 'auto', 'expert' or one of {list(KERNELS)}"
+            f"unknown kernel {kernel!r}; expected 'auto', 'expert', 'separable' or one of "
+            f"{list(KERNELS)}"
         )
     if kernel not in avail:
         raise ValueError(f"kernel {kernel!r} is not supported by this CPU ({list(avail)} are)")
@@ -280,6 +332,12 @@ class FastBoard(NativeBoard):
     exhaustively) makes the "avx512" kernel run the LUT3 mapping — one ``vpternlogq`` per
     LUT — instead of the two-input netlist; other kernels ignore it (they have no
     three-input instruction). :attr:`uses_lut3` says which form runs.
+
+    ``separable`` (a :class:`~gatenet.ir.separable.SeparableCircuit`) is what the
+    "separable-…" kernels run: each row's features computed once per row and reused by the
+    three output rows that read them. ``circuit`` then defaults to its flat form; if both
+    are given they must compute the same rule (checked exhaustively). Other kernels refuse
+    it rather than silently run something else.
     """
 
     def __init__(
@@ -291,11 +349,24 @@ class FastBoard(NativeBoard):
         *,
         depth: int | None = None,
         lut3: Lut3Circuit | None = None,
+        separable: SeparableCircuit | None = None,
         cache: str | os.PathLike[str] | None = None,
     ) -> None:
         a = check_array(board)
         self.kernel = resolve_kernel(kernel)
         expert = self.kernel.startswith("expert-")
+        sep = self.kernel.startswith("separable-")
+        if sep:
+            if separable is None:
+                raise TypeError(f"kernel {self.kernel!r} runs a separable circuit: pass "
+                                f"separable=")
+            if not isinstance(separable, SeparableCircuit):
+                raise TypeError(f"separable must be a gatenet SeparableCircuit, got "
+                                f"{type(separable).__name__}")
+            if circuit is None:
+                circuit = separable.flatten()
+        elif separable is not None:
+            raise ValueError(f"separable= is for the separable kernels, not {self.kernel!r}")
         if circuit is None and not expert:
             raise TypeError(f"kernel {self.kernel!r} runs a circuit: pass circuit=")
         if circuit is not None:
@@ -312,12 +383,13 @@ class FastBoard(NativeBoard):
         what = f"a {self.height}×{self.width} board"
         check_memory(16 * board_words(self.width, self.height), what)  # two generations
         nthreads = _threads(threads)
-        lib = load(self.circuit, lut3=self.lut3, cache=cache)
+        #: The separable circuit the kernel runs, or None.
+        self.separable = separable
+        lib = load(self.circuit, lut3=self.lut3, separable=separable, cache=cache)
         if bool(lib.fast_uses_lut3()) != (self.lut3 is not None):
             raise RuntimeError("fast library and requested circuit form disagree")
-        width = _WIDTHS[self.kernel.removeprefix("expert-")]
-        handle = lib.fast_new(self.width, self.height, width, _EXPERT if expert else _CIRCUIT,
-                              nthreads)
+        flavour = _EXPERT if expert else _SEPARABLE if sep else _CIRCUIT
+        handle = lib.fast_new(self.width, self.height, _width(self.kernel), flavour, nthreads)
         self._adopt(lib, handle, lib.fast_free, what, "" if handle else lib.fast_error())
         self._threads = nthreads
         if depth is not None:

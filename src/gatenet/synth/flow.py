@@ -40,9 +40,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.lut import Lut3Circuit
-from gatenet.ir.netlist import RUN_META, CircuitError, Netlist, assert_exact
+from gatenet.ir.netlist import RUN_META, CircuitError, Netlist, verify
 from gatenet.storage import atomic_write_text, cache_subdir
 from gatenet.synth.blif import blif_to_circuit, blif_to_lut3, to_blif
 from gatenet.synth.scripts import (
@@ -163,8 +165,18 @@ def _seconds(result: Netlist, key: str = "seconds") -> float:
 
 
 def _check_exact(result: Netlist, table: Any, stage: str) -> None:
+    """``table`` is ``(2**n,)`` for one output or ``(2**n, outputs)``: every output checked."""
+    table = np.asarray(table)
+    columns = table.reshape(table.shape[0], -1)
     try:
-        assert_exact(result, table, stage)
+        if len(result.outputs) != columns.shape[1]:
+            raise CircuitError(f"{result.KIND} after {stage} has {len(result.outputs)} outputs, "
+                               f"expected {columns.shape[1]}")
+        for j in range(columns.shape[1]):
+            wrong = verify(result, columns[:, j], output=j)
+            if wrong:
+                raise CircuitError(f"{result.KIND} after {stage} is wrong on output {j}: "
+                                   f"{wrong} of {len(columns)} patterns")
     except CircuitError as e:
         raise SynthesisError(str(e)) from None
 
@@ -173,8 +185,8 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
                 progress: Progress | None = None, label: str | None = None):
     if not isinstance(circuit, Circuit):
         raise TypeError(f"expected a Circuit, got {type(circuit).__name__}")
-    if len(circuit.outputs) != 1:
-        raise ValueError(f"synthesis needs a single-output circuit, got {len(circuit.outputs)}")
+    if not circuit.outputs:
+        raise ValueError("synthesis needs a circuit with at least one output")
     if circuit.n_inputs < 1:
         raise ValueError("synthesis needs a circuit with at least one input")
     _check_options(opts)
@@ -187,7 +199,7 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
     key = json.dumps([circuit.content_hash(), script, opts.key(target)], sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     kind = _TARGETS[target]
-    table = circuit.truth_table()[:, 0]
+    table = circuit.truth_table()  # every output: feature circuits have several
     path = cache_dir() / f"{target}-{digest}.json" if use_cache else None
     if path is not None and path.exists():
         try:

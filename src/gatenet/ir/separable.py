@@ -1,0 +1,170 @@
+"""A separable rule circuit: a *row* circuit shared by the three rows, then a *combine* circuit.
+
+A 3×3 rule sees three rows of three cells. Hand-written bit-sliced Life kernels never look
+at the nine cells at once: they first reduce each row's (west, centre, east) triple to a few
+bits (a full adder: the row's count in binary), and since every row is the top, middle and
+bottom row of three different output cells, each row's bits are computed once and used
+three times. :class:`SeparableCircuit` is that shape as an IR:
+
+- ``row``: ``3`` inputs (W, C, E of one row) → ``k`` feature bits;
+- ``combine``: ``3k + 1`` inputs — the top row's features, the middle row's, the bottom
+  row's, then the centre cell — → the next state.
+
+Composed (:meth:`SeparableCircuit.flatten`) it is an ordinary 9-input :class:`Circuit` with
+three copies of the row circuit, so every check, pass and emitter of a plain circuit applies
+to it; the fast runtime instead computes each row's features once per row and keeps them in
+its sliding window (``csrc/separable_kernel.h``), which is where the shape pays.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.names import NEIGHBOURHOOD
+from gatenet.ir.netlist import CircuitError
+
+#: The row circuit's inputs, in order.
+ROW_INPUTS = ("w", "c", "e")
+
+
+def combine_input_names(k: int) -> tuple[str, ...]:
+    """``top0…top{k-1}, mid0…, bot0…, centre``: the combine circuit's inputs, in order."""
+    return (*(f"{r}{i}" for r in ("top", "mid", "bot") for i in range(k)), "centre")
+
+
+@dataclass(frozen=True)
+class SeparableCircuit:
+    """A row circuit (3 → k) and a combine circuit (3k + 1 → 1); see the module notes."""
+
+    FORMAT: ClassVar[str] = "gatenet-separable"
+    FORMAT_VERSION: ClassVar[int] = 1
+
+    row: Circuit
+    combine: Circuit
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        for name, part in (("row", self.row), ("combine", self.combine)):
+            if not isinstance(part, Circuit):
+                raise TypeError(f"{name} must be a gatenet Circuit, got {type(part).__name__}")
+        if self.row.n_inputs != 3:
+            raise CircuitError(f"the row circuit reads one row's 3 cells (W, C, E), "
+                               f"got {self.row.n_inputs} inputs")
+        k = len(self.row.outputs)
+        if k < 1:
+            raise CircuitError("the row circuit needs at least one feature output")
+        if self.combine.n_inputs != 3 * k + 1:
+            raise CircuitError(f"the combine circuit reads 3 rows × {k} features + the centre "
+                               f"= {3 * k + 1} inputs, got {self.combine.n_inputs}")
+        if len(self.combine.outputs) != 1:
+            raise CircuitError(f"the combine circuit has one output (the next state), got "
+                               f"{len(self.combine.outputs)}")
+
+    @classmethod
+    def trivial(cls, circuit: Circuit) -> SeparableCircuit:
+        """Any 9-input rule circuit as a separable one: the row features are the three cells
+        themselves and the combine circuit is ``circuit`` (the centre input unused). Nothing
+        is shared, so nothing is gained; it lets every rule run through the separable
+        kernels, which the tests use."""
+        if circuit.n_inputs != 9 or len(circuit.outputs) != 1:
+            raise CircuitError("a rule circuit has 9 inputs and 1 output")
+        row = Circuit(3, (), (0, 1, 2), ROW_INPUTS, ("w", "c", "e"))
+
+        def node(x: int) -> int:
+            return x if x < 9 else x + 1
+
+        comb = Circuit(10, tuple(Gate(g.op, node(g.a), node(g.b)) for g in circuit.gates),
+                       tuple(node(o) for o in circuit.outputs), combine_input_names(3),
+                       ("next",))
+        return cls(row, comb, {"source": "trivial"})
+
+    @property
+    def k(self) -> int:
+        """Feature bits per row."""
+        return len(self.row.outputs)
+
+    def with_meta(self, **items: Any) -> SeparableCircuit:
+        return SeparableCircuit(self.row, self.combine, {**self.meta, **items})
+
+    def flatten(self) -> Circuit:
+        """The same rule as one 9-input circuit: the row circuit three times (on NW N NE,
+        W C E and SW S SE), then the combine circuit."""
+        gate_list: list[Gate] = []
+
+        def place(part: Circuit, inputs: list[int]) -> list[int]:
+            node = list(inputs)
+            for g in part.gates:
+                gate_list.append(Gate(g.op, node[g.a], node[g.b]))
+                node.append(9 + len(gate_list) - 1)
+            return [node[o] for o in part.outputs]
+
+        features: list[int] = []
+        for r in range(3):
+            features += place(self.row, [3 * r, 3 * r + 1, 3 * r + 2])
+        (out,) = place(self.combine, [*features, 4])
+        return Circuit(9, tuple(gate_list), (out,), NEIGHBOURHOOD, ("next",),
+                       meta={"separable": {"k": self.k, "row_gates": len(self.row.gates),
+                                           "combine_gates": len(self.combine.gates)}})
+
+    def truth_table(self) -> np.ndarray:
+        """The rule's 512 next states (pattern order as :mod:`gatenet.rules`)."""
+        return self.flatten().truth_table()[:, 0]
+
+    def live_gates(self) -> tuple[int, int]:
+        """Live gates of the row and of the combine circuit."""
+        comb = self.combine
+        return sum(self.row.live_nodes()[3:]), sum(comb.live_nodes()[comb.n_inputs:])
+
+    def ops_per_cell_word(self) -> int:
+        """Gates evaluated per output word when each row's features are computed once and
+        reused by the three output rows that read them: one row circuit plus the combine."""
+        return sum(self.live_gates())
+
+    def content_hash(self) -> str:
+        import hashlib
+
+        text = self.row.content_hash() + ":" + self.combine.content_hash()
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    # -- files -------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": self.FORMAT, "version": self.FORMAT_VERSION,
+                "row": self.row.to_dict(), "combine": self.combine.to_dict(),
+                "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> SeparableCircuit:
+        if not isinstance(d, dict) or d.get("format") != cls.FORMAT:
+            got = d.get("format") if isinstance(d, dict) else type(d).__name__
+            raise CircuitError(f"not a {cls.FORMAT} file (format {got!r})")
+        if d.get("version") != cls.FORMAT_VERSION:
+            raise CircuitError(f"{cls.FORMAT} version {d.get('version')!r} is not supported "
+                               f"(this gatenet reads version {cls.FORMAT_VERSION})")
+        for part in ("row", "combine"):
+            if part not in d:
+                raise CircuitError(f"{cls.FORMAT} file has no {part!r} circuit")
+        meta = d.get("meta", {})
+        if not isinstance(meta, dict):
+            raise CircuitError("meta must be an object")
+        return cls(Circuit.from_dict(d["row"]), Circuit.from_dict(d["combine"]), meta)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        from gatenet.storage import atomic_write_text
+
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SeparableCircuit:
+        try:
+            with open(path, encoding="utf-8") as f:
+                d = json.load(f)
+        except json.JSONDecodeError as e:
+            raise CircuitError(f"{path}: not JSON ({e})") from None
+        return cls.from_dict(d)
