@@ -51,3 +51,16 @@ def test_summarize_train():
     s = training.summarize_train(recs)
     assert s["converged"] == 3 and s["seeds"] == 4
     assert s["median_train_seconds"] == 2.5
+
+
+def test_bench_step_runs_a_separable_circuit() -> None:
+    from gatenet.bench import steps
+    from gatenet.ir.handmade import handmade_life, handmade_paired_life
+    from gatenet.runtime import fast
+
+    recs = steps.bench_step(sizes=(64,), circuit=handmade_life(), threads=(1,), repeats=1,
+                            separable=handmade_paired_life())
+    names = [r.name for r in recs if "separable" in r.name]
+    widths = [k for k in fast.available_kernels() if k.startswith("separable-")]
+    assert len(names) == len(widths) and all(n.startswith("hand-written") for n in names)
+    assert not any("expert" in n for n in names)

@@ -121,6 +121,25 @@ def test_train_then_table_is_the_rule(tmp_path):
     assert c.meta["rule"] == "B1/S1" and c.meta["seed"] == 1
 
 
+def test_train_separable_writes_both_forms(tmp_path):
+    """``train --arch separable``: the flat circuit at --out, the separable form beside it,
+    both Life on every neighbourhood (and both readings of nothing: no pair level)."""
+    from gatenet.ir.separable import SeparableCircuit
+
+    out = tmp_path / "life.json"
+    r = gatenet("train", "--arch", "separable", "--seed", "0", "--out", str(out),
+                "--no-synth", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "gates per word" in r.stdout and "separable" in r.stdout
+    assert rules.to_map(Circuit.load(out).truth_table()[:, 0]) == LIFE_MAP
+    sep = SeparableCircuit.load(tmp_path / "life.separable.json")
+    assert sep.computes(rules.LIFE.table) and sep.k == 2
+    bad = gatenet("train", "--arch", "separable", "--max-epochs", "2", "--out", str(out),
+                  "--no-synth", "--quiet", cwd=tmp_path)
+    assert bad.returncode == 1 and "wrong patterns" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_train_that_does_not_converge_fails_clearly(tmp_path):
     out = tmp_path / "life.json"
     r = gatenet("train", "--seed", "0", "--max-epochs", "3", "--out", str(out), "--no-synth",

@@ -259,27 +259,30 @@ def test_measure_reports_numbers() -> None:
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 @pytest.mark.parametrize("which", ["test-circuit", "asymmetric", "separable-life",
-                                   "separable-asymmetric"])
+                                   "separable-asymmetric", "separable-paired"])
 def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
     """c/test_fast.c with ASan + UBSan + OpenMP: every width, flavour and 1-3 threads; the
     separable builds add the separable flavour (the hand-written separable Life, and an
     asymmetric rule in its trivial separable form)."""
     from gatenet.emit.c import emit_c_features
-    from gatenet.ir.handmade import handmade_separable_life
+    from gatenet.ir.handmade import handmade_paired_life, handmade_separable_life
     from gatenet.ir.separable import SeparableCircuit
 
     defines = []
     if which == "test-circuit":
         defines.append('-DGATENET_CIRCUIT_HEADER="fast_test_circuit.h"')
     else:
-        circuit = handmade_life() if which == "separable-life" else asym()
+        circuit = handmade_life() if which in ("separable-life", "separable-paired") else asym()
         for w in ("w64", "w256", "w512"):
             (tmp_path / f"{w}.h").write_text(emit_c(circuit, name=f"fast_circuit_{w}"))
             defines.append(f'-DFAST_CIRCUIT_HEADER_{w.upper()}="{w}.h"')
         if which.startswith("separable"):
-            sep = (handmade_separable_life() if which == "separable-life"
-                   else SeparableCircuit.trivial(circuit))
+            sep = {"separable-life": handmade_separable_life,
+                   "separable-paired": handmade_paired_life}.get(
+                       which, lambda: SeparableCircuit.trivial(circuit))()
             defines.append(f"-DFAST_SEP_K={sep.k}")
+            if sep.pair is not None:
+                defines.append(f"-DFAST_SEP_P={sep.p}")
             for w in ("w64", "w256", "w512"):
                 (tmp_path / f"row{w}.h").write_text(
                     emit_c_features(sep.row, name=f"fast_sep_row_{w}"))
@@ -287,4 +290,8 @@ def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
                     emit_c(sep.combine, name=f"fast_sep_combine_{w}"))
                 defines += [f'-DFAST_SEP_ROW_HEADER_{w.upper()}="row{w}.h"',
                             f'-DFAST_SEP_COMBINE_HEADER_{w.upper()}="comb{w}.h"']
+                if sep.pair is not None:
+                    (tmp_path / f"pair{w}.h").write_text(
+                        emit_c_features(sep.pair, name=f"fast_sep_pair_{w}"))
+                    defines.append(f'-DFAST_SEP_PAIR_HEADER_{w.upper()}="pair{w}.h"')
     run_fast_harness(tmp_path, defines)

@@ -253,3 +253,88 @@ def test_separable_kernel_arguments_are_checked() -> None:
         assert b.separable is sep
     assert fast.resolve_kernel("separable").startswith("separable-")
     assert not fast.resolve_kernel("auto").startswith("separable")
+
+
+# -- the pair level ---------------------------------------------------------------------------
+
+
+def test_handmade_paired_life_is_the_expert_structure() -> None:
+    from gatenet.ir.handmade import handmade_paired_life
+
+    sep = handmade_paired_life()
+    assert sep.p == 4 and sep.pair_gates() == 4 and sep.live_gates() == (5, 15)
+    assert sep.ops_per_cell_word() == 22  # 5 + 4/2 + 15: what csrc/expert.c states
+    assert sep.computes(LIFE.table)
+    assert np.array_equal(sep.flatten(above=True).truth_table()[:, 0], LIFE.table)
+    back = SeparableCircuit.from_dict(json.loads(json.dumps(sep.to_dict())))
+    assert back == sep and back.pair == sep.pair
+    with pytest.raises(CircuitError, match="pair circuit reads"):
+        SeparableCircuit(sep.row, sep.combine, {}, Circuit(3, (), (0,)))
+    with pytest.raises(CircuitError, match="with a pair circuit"):
+        SeparableCircuit(sep.row, Circuit(8, (), (0,)), {}, sep.pair)
+
+
+def test_a_pair_must_work_both_ways() -> None:
+    """A pair circuit that only the 'below' reading gets right is not a rule."""
+    from gatenet.ir.handmade import handmade_paired_life
+
+    sep = handmade_paired_life()
+    # "next = the centre" from the combine, but via a pair bit that depends on the order
+    lopsided_pair = Circuit(4, (), (0, 1, 2, 3))  # (up l, up h, down l, down h): not symmetric
+    comb = Circuit(7, (), (6,))  # the centre
+    copy_centre = SeparableCircuit(sep.row, comb, {}, lopsided_pair)
+    table = copy_centre.truth_table()
+    assert copy_centre.computes(table)  # ignores the pair: both readings agree
+    comb2 = Circuit(7, (), (0,))  # the upper row's l: the middle row below, the top above
+    odd = SeparableCircuit(sep.row, comb2, {}, lopsided_pair)
+    assert odd.wrong(odd.truth_table()) > 0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_paired_kernels_equal_the_reference(threads: int) -> None:
+    from gatenet.ir.handmade import handmade_paired_life
+
+    sep = handmade_paired_life()
+    rng = np.random.default_rng(5)
+    for h, w in [*SHAPES, (300, 200)]:
+        a = (rng.random((h, w)) < 0.4).astype(np.uint8)
+        want = _reference(a, 5)
+        for k in fast.available_kernels():
+            if k.startswith("separable-"):
+                for depth in (1, 3):
+                    with FastBoard(a, kernel=k, threads=threads, separable=sep,
+                                   depth=depth) as b:
+                        assert np.array_equal(b.step(5).to_array(), want), (k, h, w, depth)
+
+
+def test_pair_training_and_extraction() -> None:
+    """A tiny paired network trains both readings at once and extracts all three parts."""
+    cfg = dict(row_sizes=(3, 4, 2), pair_sizes=(4, 8, 4), combine_sizes=(7, 8, 4, 2, 1),
+               max_epochs=40, restart_after=0)
+    r = train_separable("B3/S23", seed=1, progress=False, **cfg)
+    assert r.epochs == 40 and len(r.params) == 3
+    sep = extract_separable(r.network, r.params)
+    assert sep.p == 4 and sep.k == 2
+    assert r.hard_errors == sep.wrong(LIFE.table)  # training counts both readings
+    with pytest.raises(ValueError, match="pair network reads"):
+        SeparableConfig(pair_sizes=(3, 4)).validate()
+    with pytest.raises(ValueError, match="with a pair network"):
+        SeparableConfig(pair_sizes=(4, 5)).validate()
+
+
+def test_learn_separable_memo_round_trip(tmp_path, monkeypatch) -> None:
+    """The on-disk memo gives back the same circuits, and a damaged memo is recomputed."""
+    from gatenet import pipeline
+
+    monkeypatch.setenv("GATENET_CACHE", str(tmp_path))
+    first = pipeline.learn_separable_cached("B3/S23", 0, synthesize=False, progress=False)
+    assert first.passed.computes(LIFE.table) and first.synthesized is None
+    (memo,) = (tmp_path / "learned").glob("separable-*.json")
+    again = pipeline.learn_separable_cached("B3/S23", 0, synthesize=False, progress=False)
+    assert again.passed == first.passed and again.raw == first.raw
+    assert again.restarts == first.restarts
+    assert [s.circuit for s in again.flat] == [s.circuit for s in first.flat]
+    memo.write_text(memo.read_text()[:100])  # torn
+    third = pipeline.learn_separable_cached("B3/S23", 0, synthesize=False, progress=False)
+    assert third.passed == first.passed
+    assert len(json.loads(memo.read_text())["flat"]) == 2  # rewritten whole

@@ -310,6 +310,7 @@ class LearnedSeparable:
     row_lut3: Any = None
     combine_lut3: Any = None
     flat_lut3: Any = None
+    pair_lut3: Any = None
     restarts: list[int] = field(default_factory=list)  # epochs of training's restarts
 
     @property
@@ -322,6 +323,15 @@ class LearnedSeparable:
     def circuit(self) -> Circuit:
         """The smallest verified flat two-input circuit."""
         return min((s.circuit for s in self.flat), key=len)
+
+
+def _assert_separable(sep: Any, rule: rules.Rule, stage: str) -> None:
+    """Raise CircuitError unless every reading of ``sep`` is ``rule`` (all 512 patterns)."""
+    from gatenet.ir.netlist import CircuitError
+
+    wrong = sep.wrong(rule.table)
+    if wrong:
+        raise CircuitError(f"separable circuit after {stage} is wrong on {wrong} patterns")
 
 
 def _shrink_part(part: Circuit) -> Circuit:
@@ -343,10 +353,10 @@ def learn_separable(
 ) -> LearnedSeparable:
     """Train a separable network on ``rule`` and shrink its circuits; raise if not exact.
 
-    Synthesis (Yosys/ABC, ``strong``) runs three times: on the row circuit (all its outputs
-    at once, so they share logic), on the combine circuit, and on the flat composition —
-    always from the learned circuits, never from the rule's truth table. ``synth_budget``
-    bounds each of the three runs.
+    Synthesis (Yosys/ABC, ``strong``) runs on the row circuit (all its outputs at once, so
+    they share logic), on the pair circuit if there is one, on the combine circuit, and on
+    the flat composition — always from the learned circuits, never from the rule's truth
+    table. ``synth_budget`` bounds each run.
     """
     from gatenet.learn.separable import extract_separable, train_separable
 
@@ -359,12 +369,15 @@ def learn_separable(
     if not res.converged:
         raise NotConvergedError(
             f"training a separable network on {rule} with seed {seed} ended after "
-            f"{res.epochs} epochs with {res.hard_errors} of 512 patterns wrong")
+            f"{res.epochs} epochs with {res.hard_errors} wrong patterns"
+            + (" (both pair readings counted)" if res.config.pair_sizes else "")
+            + "; try another seed or more epochs")
     raw = extract_separable(res.network, res.params, rule, seed=seed, epochs=res.epochs)
     if synth_progress is not None:
         synth_progress("optimisation passes")
-    passed = type(raw)(_shrink_part(raw.row), _shrink_part(raw.combine), raw.meta)
-    assert_exact(passed.flatten(), rule.table, "passes on the separable parts")
+    pair = None if raw.pair is None else _shrink_part(raw.pair)
+    passed = type(raw)(_shrink_part(raw.row), _shrink_part(raw.combine), raw.meta, pair)
+    _assert_separable(passed, rule, "passes on the separable parts")
     flat_raw = raw.flatten()
     flat = [Stage.of("raw network (flat)", assert_exact(flat_raw, rule.table, "flattening"))]
     flat.append(Stage.of("passes (flat)", optimize(flat_raw, rule.table).circuit))
@@ -381,11 +394,15 @@ def learn_separable(
 
     row_g, out.row_lut3 = synthesize_strong(passed.row, progress=said("row"),
                                             budget=synth_budget)
+    pair_g = None
+    if passed.pair is not None:
+        pair_g, out.pair_lut3 = synthesize_strong(passed.pair, progress=said("pair"),
+                                                  budget=synth_budget)
     comb_g, out.combine_lut3 = synthesize_strong(passed.combine, progress=said("combine"),
                                                  budget=synth_budget)
     # the synthesised parts keep their roles' names (ABC renames nothing it was given)
-    synthesized = type(raw)(row_g, comb_g, raw.meta)
-    assert_exact(synthesized.flatten(), rule.table, "synthesis of the separable parts")
+    synthesized = type(raw)(row_g, comb_g, raw.meta, pair_g)
+    _assert_separable(synthesized, rule, "synthesis of the separable parts")
     out.synthesized = synthesized
     flat_g, out.flat_lut3 = synthesize_strong(flat[-1].circuit, progress=said("flat"),
                                               budget=synth_budget)
@@ -427,7 +444,8 @@ def _separable_to_dict(ls: LearnedSeparable) -> dict[str, Any]:
         "synthesized": part(ls.synthesized),
         "flat": [[s.name, s.circuit.to_dict()] for s in ls.flat],
         "row_lut3": part(ls.row_lut3), "combine_lut3": part(ls.combine_lut3),
-        "flat_lut3": part(ls.flat_lut3), "restarts": ls.restarts,
+        "flat_lut3": part(ls.flat_lut3), "pair_lut3": part(ls.pair_lut3),
+        "restarts": ls.restarts,
     }
 
 
@@ -444,18 +462,19 @@ def _load_separable(path: Path, rule: rules.Rule) -> LearnedSeparable:
     forms = {k: None if d[k] is None else SeparableCircuit.from_dict(d[k])
              for k in ("raw", "passed", "synthesized")}
     for name, form in forms.items():
-        if form is not None and not np.array_equal(form.truth_table(), rule.table):
+        if form is not None and not form.computes(rule.table):
             raise ValueError(f"memo's {name} circuit is not the rule")
     flat = [Stage.of(name, assert_exact(Circuit.from_dict(c), rule.table, name))
             for name, c in d["flat"]]
     luts: dict[str, Any] = {}
-    for k in ("row_lut3", "combine_lut3", "flat_lut3"):
-        luts[k] = None if d[k] is None else Lut3Circuit.from_dict(d[k])
+    for k in ("row_lut3", "combine_lut3", "flat_lut3", "pair_lut3"):
+        luts[k] = None if d.get(k) is None else Lut3Circuit.from_dict(d[k])
     try:
         if luts["flat_lut3"] is not None:
             assert_exact(luts["flat_lut3"], rule.table, "flat LUT3")
         syn = forms["synthesized"]
-        for k, part in (("row_lut3", "row"), ("combine_lut3", "combine")):
+        for k, part in (("row_lut3", "row"), ("combine_lut3", "combine"),
+                        ("pair_lut3", "pair")):
             if luts[k] is not None and syn is not None:
                 want = getattr(forms["passed"], part).truth_table()
                 if not np.array_equal(luts[k].truth_table(), want):
@@ -463,7 +482,8 @@ def _load_separable(path: Path, rule: rules.Rule) -> LearnedSeparable:
     except CircuitError as e:
         raise ValueError(str(e)) from None
     cfg = dict(d["config"])
-    cfg["row_sizes"], cfg["combine_sizes"] = tuple(cfg["row_sizes"]), tuple(cfg["combine_sizes"])
+    for k in ("row_sizes", "combine_sizes", "pair_sizes"):
+        cfg[k] = tuple(cfg[k])
     h = d["history"]
     history = History(np.asarray(h["loss"], np.float32), np.asarray(h["hard_errors"], np.int32),
                       np.asarray(h["seconds"], np.float64))

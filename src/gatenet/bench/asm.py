@@ -34,12 +34,14 @@ _LOGIC = re.compile(r"^(v?p?(and|andn|or|xor|ternlog)[a-z0-9]*|not[a-z]?|andn[a-
 _SHIFT = re.compile(r"^(v?ps[lr]l[a-z]*|vpsh[lr]d[a-z]*|sh[lr][a-z]?|sa[lr][a-z]?|sh[lr]x)$")
 
 
-def _kernel_symbol(kernel: str) -> tuple[str, int]:
-    """The C function of a kernel name and the output words one loop iteration makes."""
+def _kernel_symbol(kernel: str, paired: bool = False) -> tuple[str, int]:
+    """The C function of a kernel name and the output words one loop iteration makes (two
+    where a pair of rows is shared: the expert kernel, a separable circuit with a pair)."""
     family, _, width = kernel.rpartition("-")
     suffix = {"scalar": "w64", "avx2": "w256", "avx512": "w512"}[width]
     flavour = family or "circuit"
-    return f"fk_rows_{flavour}_{suffix}", 2 if flavour == "expert" else 3
+    two = flavour == "expert" or (flavour == "separable" and paired)
+    return f"fk_rows_{flavour}_{suffix}", 2 if two else 3
 
 
 @functools.cache
@@ -82,15 +84,16 @@ def _inner_loops(insns: list[tuple[int, str, str]]) -> list[list[tuple[int, str,
     return [insns[s : e + 1] for s, e in innermost]
 
 
-def loop_profile(library: str | Path, kernel: str) -> dict[str, float]:
+def loop_profile(library: str | Path, kernel: str, paired: bool = False) -> dict[str, float]:
     """Instructions per output word in ``kernel``'s inner loop, by class.
 
     ``library`` is the fast .so (``gatenet.runtime.fast.load(circuit).path``). Classes: ``logic``
     (and/or/xor/andn/not/ternlog), ``shift``, ``load`` and ``store`` (moves touching memory),
     ``other`` (register moves, address arithmetic, the loop branch), ``total``, and
-    ``ternlog`` (how many of the logic instructions are vpternlog).
+    ``ternlog`` (how many of the logic instructions are vpternlog). ``paired``: the library's
+    separable circuit has a pair level (its loop makes two output words per step).
     """
-    symbol, words = _kernel_symbol(kernel)
+    symbol, words = _kernel_symbol(kernel, paired)
     path = str(library)
     profiles = [_profile(loop, words, path) for loop in _inner_loops(_disassemble(path, symbol))]
     hot = [p for p in profiles if p["store"] > 0 and p["logic"] > 0]

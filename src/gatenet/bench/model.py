@@ -124,7 +124,8 @@ def measure(
         used_depth = b.depth
     med = statistics.median(times)
     ops = ops_per_word(kernel, circ, used_lut3, separable)
-    profile = _loop_profile(lib_path, kernel)
+    profile = _loop_profile(lib_path, kernel,
+                            separable is not None and separable.pair is not None)
     width = width_of(kernel)
     top = ceiling.measure(width, repeats=3)
     floor_us = None
@@ -158,13 +159,13 @@ def measure(
     }
 
 
-def _loop_profile(path: Path, kernel: str) -> dict[str, float] | None:
+def _loop_profile(path: Path, kernel: str, paired: bool = False) -> dict[str, float] | None:
     """The inner loop's instruction mix, or None when objdump cannot tell."""
     import subprocess
 
     from gatenet.bench import asm
 
     try:
-        return asm.loop_profile(path, kernel)
+        return asm.loop_profile(path, kernel, paired)
     except (FileNotFoundError, ValueError, subprocess.SubprocessError):
         return None

@@ -79,7 +79,9 @@ def bench_step(
                 continue
             if k.startswith("separable"):
                 if separable is not None:
-                    name = f"learned separable kernel ({k.removeprefix('separable-')})"
+                    who = ("hand-written" if separable.meta.get("source") == "handmade"
+                           else "learned")
+                    name = f"{who} separable kernel ({k.removeprefix('separable-')})"
                     contenders.append(ladder.Contender(name, "fast", k, th,
                                                        separable=separable))
                 continue

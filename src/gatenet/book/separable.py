@@ -66,31 +66,37 @@ class SeedRun:
     encoding: str = ""
     row_gates: int = 0  # after the passes
     combine_gates: int = 0
-    quick_gates: int = 0  # gates per output word after ABC's quick default script
+    pair_gates: int = 0
+    quick_gates: float = 0  # gates per output word after ABC's quick default script
 
 
 
 
-def seed_sweep(seeds: range | list[int], rule: str = "B3/S23", **overrides) -> list[SeedRun]:
-    """Train every seed with the default separable recipe; shrink each exact one with the
-    passes and ABC's quick default script (each part; every result verified)."""
+def seed_sweep(seeds: range | list[int], rule: str = "B3/S23", config=None,
+               **overrides) -> list[SeedRun]:
+    """Train every seed with the separable recipe ``config`` (default: the default one);
+    shrink each exact one with the passes and ABC's quick default script (each part; every
+    result verified in every reading)."""
     from gatenet.synth.flow import synthesize_gates
 
     rule_ = rules.parse(rule)
     out = []
     for seed in seeds:
-        r = train_separable(rule_, seed=seed, progress=False, **overrides)
+        r = train_separable(rule_, config, seed=seed, progress=False, **overrides)
         run = SeedRun(seed, r.converged, r.epochs, len(r.restarts), r.seconds)
         if r.converged:
             sep = extract_separable(r.network, r.params, rule_)
             row, comb = optimize(sep.row).circuit, optimize(sep.combine).circuit
-            passed = SeparableCircuit(row, comb)
-            assert np.array_equal(passed.truth_table(), rule_.table)
+            pair = None if sep.pair is None else optimize(sep.pair).circuit
+            passed = SeparableCircuit(row, comb, {}, pair)
+            assert passed.computes(rule_.table)
             run.encoding = encoding(row.truth_table())
             run.row_gates, run.combine_gates = passed.live_gates()
-            quick = SeparableCircuit(synthesize_gates(row, "default"),
-                                     synthesize_gates(comb, "default"))
-            assert np.array_equal(quick.truth_table(), rule_.table)
+            run.pair_gates = passed.pair_gates()
+            quick = SeparableCircuit(
+                synthesize_gates(row, "default"), synthesize_gates(comb, "default"), {},
+                None if pair is None else synthesize_gates(pair, "default"))
+            assert quick.computes(rule_.table)
             run.quick_gates = quick.ops_per_cell_word()
         out.append(run)
     return out

@@ -16,7 +16,8 @@
  * Optionally FAST_SEP_K (feature bits per row) with FAST_SEP_ROW_HEADER_W64/_W256/_W512 and
  * FAST_SEP_COMBINE_HEADER_W64/_W256/_W512 (functions fast_sep_row_<w>, fast_sep_combine_<w>)
  * give a separable circuit of the same rule: the FAST_SEPARABLE flavour then runs it with
- * separable_kernel.h (each row's features computed once per row).
+ * separable_kernel.h (each row's features computed once per row); FAST_SEP_P (pair bits)
+ * with FAST_SEP_PAIR_HEADER_W64/_W256/_W512 (fast_sep_pair_<w>) adds the pair level.
  *
  * See fast.h for the layout. One pass (of `depth` generations, fast_driver.h) is:
  *   1. refresh `depth` halo rows above and below every lane band (a few words per lane);
@@ -338,6 +339,9 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define cell uint64_t
 #include FAST_SEP_ROW_HEADER_W64
 #include FAST_SEP_COMBINE_HEADER_W64
+#ifdef FAST_SEP_P
+#include FAST_SEP_PAIR_HEADER_W64
+#endif
 #undef cell
 #endif
 /* West/east neighbour words of an interior word (fk_load_inner_): two shifts and an OR;
@@ -356,9 +360,15 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #ifdef FAST_SEP_K
 #define FK_SEP_ROW fast_sep_row_w64
 #define FK_SEP_COMBINE fast_sep_combine_w64
+#define FK_SEP_PAIR fast_sep_pair_w64
 #define FK_SEP_K FAST_SEP_K
+#ifdef FAST_SEP_P
+#define FK_SEP_P FAST_SEP_P
+#endif
 #include "separable_kernel.h"
 #undef FK_SEP_K
+#undef FK_SEP_P
+#undef FK_SEP_PAIR
 #undef FK_SEP_ROW
 #undef FK_SEP_COMBINE
 #endif
@@ -381,6 +391,9 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define cell fk_v4
 #include FAST_SEP_ROW_HEADER_W256
 #include FAST_SEP_COMBINE_HEADER_W256
+#ifdef FAST_SEP_P
+#include FAST_SEP_PAIR_HEADER_W256
+#endif
 #undef cell
 #endif
 #undef FK_LANES_UP
@@ -395,9 +408,15 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #ifdef FAST_SEP_K
 #define FK_SEP_ROW fast_sep_row_w256
 #define FK_SEP_COMBINE fast_sep_combine_w256
+#define FK_SEP_PAIR fast_sep_pair_w256
 #define FK_SEP_K FAST_SEP_K
+#ifdef FAST_SEP_P
+#define FK_SEP_P FAST_SEP_P
+#endif
 #include "separable_kernel.h"
 #undef FK_SEP_K
+#undef FK_SEP_P
+#undef FK_SEP_PAIR
 #undef FK_SEP_ROW
 #undef FK_SEP_COMBINE
 #endif
@@ -426,6 +445,9 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define cell fk_v8
 #include FAST_SEP_ROW_HEADER_W512
 #include FAST_SEP_COMBINE_HEADER_W512
+#ifdef FAST_SEP_P
+#include FAST_SEP_PAIR_HEADER_W512
+#endif
 #undef cell
 #endif
 #ifdef FAST_LUT3_HEADER_W512
@@ -456,9 +478,15 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 #ifdef FAST_SEP_K
 #define FK_SEP_ROW fast_sep_row_w512
 #define FK_SEP_COMBINE fast_sep_combine_w512
+#define FK_SEP_PAIR fast_sep_pair_w512
 #define FK_SEP_K FAST_SEP_K
+#ifdef FAST_SEP_P
+#define FK_SEP_P FAST_SEP_P
+#endif
 #include "separable_kernel.h"
 #undef FK_SEP_K
+#undef FK_SEP_P
+#undef FK_SEP_PAIR
 #undef FK_SEP_ROW
 #undef FK_SEP_COMBINE
 #endif

@@ -13,6 +13,13 @@
  *   FK_SEP_K        the number of feature bits per row,
  *   FK_SEP_ROW      void fn(const FK_CELL in[3], FK_CELL out[FK_SEP_K])   (W, C, E -> features)
  *   FK_SEP_COMBINE  FK_CELL fn(const FK_CELL in[3 * FK_SEP_K + 1])   (top, mid, bottom, centre)
+ * and, for a circuit with a pair level (gatenet.ir.separable), also
+ *   FK_SEP_P        the number of pair bits,
+ *   FK_SEP_PAIR     void fn(const FK_CELL in[2 * FK_SEP_K], FK_CELL out[FK_SEP_P])
+ *                   (an upper row's features, then the lower row's -> the pair's bits),
+ * when FK_SEP_COMBINE reads (pair bits, the remaining row's features, centre). Output rows
+ * j and j + 1 both read rows j and j + 1: their pair is computed once, for both (the
+ * expert kernel's second level of sharing), and the column walk makes two rows per step.
  * Layout, traversal, masks and carries are fast_kernel.h's, so a speed difference from the
  * circuit or expert kernels is the difference in logic, nothing else.
  */
@@ -37,6 +44,7 @@ static inline FK_FN(sp_row_) FK_FN(sp_load_)(const FK_CELL *row, int64_t i,
     return r;
 }
 
+#ifndef FK_SEP_P
 /* The next state of the middle row's word from the window's three rows. */
 static inline FK_CELL FK_FN(sp_out_)(const FK_FN(sp_row_) *top, const FK_FN(sp_row_) *mid,
                                      const FK_FN(sp_row_) *bot)
@@ -81,6 +89,65 @@ FK_FN(sp_column_)(const fast_geom *g, const FK_CELL *restrict src, FK_CELL *rest
         SP_ROW_(b, c, a, j + 1);
 #undef SP_ROW_
 }
+#else
+/* The pair level: the bits of two adjacent rows (upper first). */
+static inline void FK_FN(sp_pair_)(const FK_FN(sp_row_) *up, const FK_FN(sp_row_) *down,
+                                   FK_CELL out[FK_SEP_P])
+{
+    FK_CELL in[2 * FK_SEP_K];
+    for (int q = 0; q < FK_SEP_K; q++) {
+        in[q] = up->f[q];
+        in[FK_SEP_K + q] = down->f[q];
+    }
+    FK_SEP_PAIR(in, out);
+}
+
+/* The next state from a pair's bits, the remaining row and the centre word. */
+static inline FK_CELL FK_FN(sp_finish_)(const FK_CELL pair[FK_SEP_P],
+                                        const FK_FN(sp_row_) *single, FK_CELL centre)
+{
+    FK_CELL in[FK_SEP_P + FK_SEP_K + 1];
+    for (int q = 0; q < FK_SEP_P; q++)
+        in[q] = pair[q];
+    for (int q = 0; q < FK_SEP_K; q++)
+        in[FK_SEP_P + q] = single->f[q];
+    in[FK_SEP_P + FK_SEP_K] = centre;
+    return FK_SEP_COMBINE(in);
+}
+
+/* One column, two output rows per step (as expert.c): rows a, b, c, d = j-1 .. j+2; output
+ * j is the pair (b, c) below its top row a, output j+1 the same pair above its bottom row d. */
+static inline __attribute__((always_inline)) void
+FK_FN(sp_column_)(const fast_geom *g, const FK_CELL *restrict src, FK_CELL *restrict dst,
+                  int64_t n, int64_t i, const int inner)
+{
+    const int64_t pitch = g->pitch;
+    const FK_FN(fk_col_) col = FK_FN(fk_column_)(g, i);
+    FK_FN(sp_row_) a = FK_FN(sp_load_)(src, i, &col, inner);
+    FK_FN(sp_row_) b = FK_FN(sp_load_)(src + pitch, i, &col, inner);
+    FK_CELL q[FK_SEP_P];
+    int64_t j = 0;
+    for (; j + 1 < n; j += 2) {
+        const FK_FN(sp_row_) c = FK_FN(sp_load_)(src + (j + 2) * pitch, i, &col, inner);
+        const FK_FN(sp_row_) d = FK_FN(sp_load_)(src + (j + 3) * pitch, i, &col, inner);
+        FK_FN(sp_pair_)(&b, &c, q);
+        const FK_CELL o0 = FK_FN(sp_finish_)(q, &a, b.c);
+        const FK_CELL o1 = FK_FN(sp_finish_)(q, &d, c.c);
+        FK_PREFETCH(&dst[j * pitch + col.pf], 1);
+        FK_PREFETCH(&dst[(j + 1) * pitch + col.pf], 1);
+        dst[j * pitch + i] = inner ? o0 : o0 & col.mask;
+        dst[(j + 1) * pitch + i] = inner ? o1 : o1 & col.mask;
+        a = c;
+        b = d;
+    }
+    if (j < n) { /* an odd count: one row left */
+        const FK_FN(sp_row_) c = FK_FN(sp_load_)(src + (j + 2) * pitch, i, &col, inner);
+        FK_FN(sp_pair_)(&b, &c, q);
+        const FK_CELL o0 = FK_FN(sp_finish_)(q, &a, b.c);
+        dst[j * pitch + i] = inner ? o0 : o0 & col.mask;
+    }
+}
+#endif
 
 /* One generation of the separable rule for `n` rows (same contract as fk_rows_circuit_). */
 static void FK_FN(fk_rows_separable_)(const fast_geom *g, const FK_CELL *restrict src,

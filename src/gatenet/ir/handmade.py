@@ -13,7 +13,12 @@ from typing import Any
 from gatenet import gates
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.names import NEIGHBOURHOOD
-from gatenet.ir.separable import ROW_INPUTS, SeparableCircuit, combine_input_names
+from gatenet.ir.separable import (
+    ROW_INPUTS,
+    SeparableCircuit,
+    combine_input_names,
+    pair_input_names,
+)
 
 
 class Builder:
@@ -115,3 +120,38 @@ def handmade_separable_life() -> SeparableCircuit:
     four_and_alive = b.and_(b.gate(gates.NOT_A_AND_B, l0, centre), k_is_2)
     combine = b.build((b.or_(three, four_and_alive),), ("next",), source="handmade")
     return SeparableCircuit(row, combine, {"source": "handmade", "rule": "B3/S23"})
+
+
+def _finish_life(b: Builder, sl: int, cl: int, sh: int, ch: int, al: int, ah: int,
+                 centre: int) -> int:
+    """Life's next state from a pair's half adders (``sl + 2cl``, ``sh + 2ch``: the sums of
+    two rows' ``l`` and ``h`` bits), the third row's ``l``, ``h`` and the centre: 15 gates."""
+    l0 = b.xor(sl, al)  # weight 1
+    m1 = b.or_(cl, b.and_(sl, al))  # weight-2 carry out of the weight-1 column
+    k0 = b.xor(sh, ah)  # weight 2
+    k1 = b.or_(ch, b.and_(sh, ah))  # weight 4
+    kx, ky = b.half_adder(k0, m1)  # k = m1 + k0 + 2·k1 = kx + 2·(ky + k1)
+    k_is_1 = b.and_not(kx, k1)  # kx = 1 forces ky = 0
+    k_is_2 = b.gate(gates.NOT_A_AND_B, kx, b.xor(k1, ky))
+    three = b.and_(l0, k_is_1)
+    four_and_alive = b.and_(b.gate(gates.NOT_A_AND_B, l0, centre), k_is_2)
+    return b.or_(three, four_and_alive)
+
+
+def handmade_paired_life() -> SeparableCircuit:
+    """Life with the expert kernel's *two* levels of sharing, as gates: a full adder per row
+    (5 gates), the two half adders of a pair of rows (4 gates, shared by two output rows),
+    and 15 gates to finish each output — 5 + 4/2 + 15 = 22 gates per output word, the count
+    ``csrc/expert.c`` states for itself."""
+    r = Builder(ROW_INPUTS)
+    lo, hi = r.full_adder(r.input("w"), r.input("c"), r.input("e"))
+    row = r.build((lo, hi), ("l", "h"), source="handmade")
+    p = Builder(pair_input_names(2))
+    ul, uh, dl, dh = (p.input(x) for x in pair_input_names(2))
+    sl, cl = p.half_adder(ul, dl)
+    sh, ch = p.half_adder(uh, dh)
+    pair = p.build((sl, cl, sh, ch), ("sl", "cl", "sh", "ch"), source="handmade")
+    b = Builder(combine_input_names(2, 4))
+    ins = [b.input(x) for x in combine_input_names(2, 4)]
+    combine = b.build((_finish_life(b, *ins),), ("next",), source="handmade")
+    return SeparableCircuit(row, combine, {"source": "handmade", "rule": "B3/S23"}, pair)

@@ -14,6 +14,15 @@ Composed (:meth:`SeparableCircuit.flatten`) it is an ordinary 9-input :class:`Ci
 three copies of the row circuit, so every check, pass and emitter of a plain circuit applies
 to it; the fast runtime instead computes each row's features once per row and keeps them in
 its sliding window (``csrc/separable_kernel.h``), which is where the shape pays.
+
+A second level of sharing is optional: a *pair* circuit (``2k`` inputs: an upper row's
+features, then the lower row's → ``p`` bits). Output rows ``j`` and ``j + 1`` both read rows
+``j`` and ``j + 1``, so their pair is computed once for the two of them, and the combine
+circuit (``p + k + 1`` inputs: the pair's bits, the remaining row's features, the centre)
+finishes each. Output ``j`` sees the pair *below* its top row, output ``j + 1`` *above* its
+bottom row, so such a circuit is a rule only if both readings agree (:meth:`flatten` and
+:meth:`flatten_above`, both checked by :meth:`computes`). This is how the hand-written
+expert kernel shares the middle rows' half adders.
 """
 
 from __future__ import annotations
@@ -33,9 +42,17 @@ from gatenet.ir.netlist import CircuitError
 ROW_INPUTS = ("w", "c", "e")
 
 
-def combine_input_names(k: int) -> tuple[str, ...]:
-    """``top0…top{k-1}, mid0…, bot0…, centre``: the combine circuit's inputs, in order."""
+def combine_input_names(k: int, p: int = 0) -> tuple[str, ...]:
+    """The combine circuit's inputs, in order: ``top0…top{k-1}, mid0…, bot0…, centre``, or
+    with a ``p``-bit pair circuit ``pair0…pair{p-1}, row0…row{k-1}, centre``."""
+    if p:
+        return (*(f"pair{i}" for i in range(p)), *(f"row{i}" for i in range(k)), "centre")
     return (*(f"{r}{i}" for r in ("top", "mid", "bot") for i in range(k)), "centre")
+
+
+def pair_input_names(k: int) -> tuple[str, ...]:
+    """``up0…up{k-1}, down0…``: the pair circuit's inputs (upper row's features first)."""
+    return (*(f"up{i}" for i in range(k)), *(f"down{i}" for i in range(k)))
 
 
 @dataclass(frozen=True)
@@ -48,9 +65,13 @@ class SeparableCircuit:
     row: Circuit
     combine: Circuit
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    pair: Circuit | None = None
 
     def __post_init__(self) -> None:
-        for name, part in (("row", self.row), ("combine", self.combine)):
+        parts = [("row", self.row), ("combine", self.combine)]
+        if self.pair is not None:
+            parts.append(("pair", self.pair))
+        for name, part in parts:
             if not isinstance(part, Circuit):
                 raise TypeError(f"{name} must be a gatenet Circuit, got {type(part).__name__}")
         if self.row.n_inputs != 3:
@@ -59,7 +80,17 @@ class SeparableCircuit:
         k = len(self.row.outputs)
         if k < 1:
             raise CircuitError("the row circuit needs at least one feature output")
-        if self.combine.n_inputs != 3 * k + 1:
+        if self.pair is not None:
+            if self.pair.n_inputs != 2 * k or not self.pair.outputs:
+                raise CircuitError(f"the pair circuit reads 2 rows × {k} features = {2 * k} "
+                                   f"inputs and has outputs, got {self.pair.n_inputs} inputs, "
+                                   f"{len(self.pair.outputs)} outputs")
+            want = len(self.pair.outputs) + k + 1
+            if self.combine.n_inputs != want:
+                raise CircuitError(f"with a pair circuit the combine circuit reads "
+                                   f"{len(self.pair.outputs)} pair bits + {k} features + the "
+                                   f"centre = {want} inputs, got {self.combine.n_inputs}")
+        elif self.combine.n_inputs != 3 * k + 1:
             raise CircuitError(f"the combine circuit reads 3 rows × {k} features + the centre "
                                f"= {3 * k + 1} inputs, got {self.combine.n_inputs}")
         if len(self.combine.outputs) != 1:
@@ -89,12 +120,19 @@ class SeparableCircuit:
         """Feature bits per row."""
         return len(self.row.outputs)
 
-    def with_meta(self, **items: Any) -> SeparableCircuit:
-        return SeparableCircuit(self.row, self.combine, {**self.meta, **items})
+    @property
+    def p(self) -> int:
+        """Bits of the pair circuit (0 without one)."""
+        return 0 if self.pair is None else len(self.pair.outputs)
 
-    def flatten(self) -> Circuit:
+    def with_meta(self, **items: Any) -> SeparableCircuit:
+        return SeparableCircuit(self.row, self.combine, {**self.meta, **items}, self.pair)
+
+    def flatten(self, above: bool = False) -> Circuit:
         """The same rule as one 9-input circuit: the row circuit three times (on NW N NE,
-        W C E and SW S SE), then the combine circuit."""
+        W C E and SW S SE), then the combine circuit — with a pair circuit, the pair of the
+        middle and bottom rows with the top row (``above``: of the top and middle rows with
+        the bottom row, the reading the kernel uses for every second output row)."""
         gate_list: list[Gate] = []
 
         def place(part: Circuit, inputs: list[int]) -> list[int]:
@@ -104,40 +142,68 @@ class SeparableCircuit:
                 node.append(9 + len(gate_list) - 1)
             return [node[o] for o in part.outputs]
 
-        features: list[int] = []
-        for r in range(3):
-            features += place(self.row, [3 * r, 3 * r + 1, 3 * r + 2])
-        (out,) = place(self.combine, [*features, 4])
+        rows = [place(self.row, [3 * r, 3 * r + 1, 3 * r + 2]) for r in range(3)]
+        if self.pair is None:
+            (out,) = place(self.combine, [*rows[0], *rows[1], *rows[2], 4])
+        elif above:
+            (out,) = place(self.combine, [*place(self.pair, rows[0] + rows[1]), *rows[2], 4])
+        else:
+            (out,) = place(self.combine, [*place(self.pair, rows[1] + rows[2]), *rows[0], 4])
         return Circuit(9, tuple(gate_list), (out,), NEIGHBOURHOOD, ("next",),
-                       meta={"separable": {"k": self.k, "row_gates": len(self.row.gates),
-                                           "combine_gates": len(self.combine.gates)}})
+                       meta={"separable": {"k": self.k, "p": self.p}})
 
     def truth_table(self) -> np.ndarray:
-        """The rule's 512 next states (pattern order as :mod:`gatenet.rules`)."""
+        """The rule's 512 next states (pattern order as :mod:`gatenet.rules`); with a pair
+        circuit, of the pair-below reading (see :meth:`computes` for both)."""
         return self.flatten().truth_table()[:, 0]
 
-    def live_gates(self) -> tuple[int, int]:
-        """Live gates of the row and of the combine circuit."""
-        comb = self.combine
-        return sum(self.row.live_nodes()[3:]), sum(comb.live_nodes()[comb.n_inputs:])
+    def wrong(self, table: np.ndarray) -> int:
+        """Neighbourhoods on which the circuit differs from ``table``: with a pair circuit,
+        counted in both readings (so 0 means both are the rule)."""
+        t = np.asarray(table).ravel()
+        n = int(np.count_nonzero(self.truth_table() != t))
+        if self.pair is not None:
+            n += int(np.count_nonzero(self.flatten(above=True).truth_table()[:, 0] != t))
+        return n
 
-    def ops_per_cell_word(self) -> int:
+    def computes(self, table: np.ndarray) -> bool:
+        """Whether every reading of the circuit is the rule ``table`` (all 512 patterns)."""
+        return self.wrong(table) == 0
+
+    @staticmethod
+    def _live(c: Circuit) -> int:
+        return sum(c.live_nodes()[c.n_inputs:])
+
+    def live_gates(self) -> tuple[int, int]:
+        """Live gates of the row and of the combine circuit (see :meth:`pair_gates`)."""
+        return self._live(self.row), self._live(self.combine)
+
+    def pair_gates(self) -> int:
+        """Live gates of the pair circuit (0 without one)."""
+        return 0 if self.pair is None else self._live(self.pair)
+
+    def ops_per_cell_word(self) -> float:
         """Gates evaluated per output word when each row's features are computed once and
-        reused by the three output rows that read them: one row circuit plus the combine."""
-        return sum(self.live_gates())
+        reused by the three output rows that read them (and each pair once for two output
+        rows): one row circuit, half a pair circuit, one combine circuit."""
+        return sum(self.live_gates()) + self.pair_gates() / 2
 
     def content_hash(self) -> str:
         import hashlib
 
         text = self.row.content_hash() + ":" + self.combine.content_hash()
+        if self.pair is not None:
+            text += ":" + self.pair.content_hash()
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     # -- files -------------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": self.FORMAT, "version": self.FORMAT_VERSION,
-                "row": self.row.to_dict(), "combine": self.combine.to_dict(),
-                "meta": self.meta}
+        d = {"format": self.FORMAT, "version": self.FORMAT_VERSION,
+             "row": self.row.to_dict(), "combine": self.combine.to_dict(), "meta": self.meta}
+        if self.pair is not None:
+            d["pair"] = self.pair.to_dict()
+        return d
 
     @classmethod
     def from_dict(cls, d: Any) -> SeparableCircuit:
@@ -153,7 +219,8 @@ class SeparableCircuit:
         meta = d.get("meta", {})
         if not isinstance(meta, dict):
             raise CircuitError("meta must be an object")
-        return cls(Circuit.from_dict(d["row"]), Circuit.from_dict(d["combine"]), meta)
+        pair = Circuit.from_dict(d["pair"]) if d.get("pair") is not None else None
+        return cls(Circuit.from_dict(d["row"]), Circuit.from_dict(d["combine"]), meta, pair)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         from gatenet.storage import atomic_write_text

@@ -13,6 +13,13 @@ the structure hand-written kernels use instead:
 Compiled, each row's features are computed once per row and reused by the three output
 rows that need them (see :class:`gatenet.ir.separable.SeparableCircuit`).
 
+With ``pair_sizes`` a third network, the *pair network* (``2k`` inputs → ``p``), reads two
+adjacent rows' features, and the combine network (``p + k + 1`` inputs) reads the pair's
+bits, the remaining row's features and the centre. Compiled, a pair is computed once for
+the two output rows that share it. Both readings — the pair below the top row (for one
+output row) and above the bottom row (for the next) — must be the rule, so the network is
+trained on both at once: each epoch's batch is the 512 neighbourhoods read both ways.
+
 Training is the flat network's recipe (full batch of 512 patterns, sum of squared errors,
 clip → AdamW, pass-through initialisation), run in jitted chunks of epochs. A network is
 frozen the epoch its hard circuit becomes exact, so the parameters read out are exactly
@@ -47,7 +54,12 @@ from tqdm.auto import tqdm
 
 from gatenet import rules
 from gatenet.ir.circuit import Circuit, Gate
-from gatenet.ir.separable import ROW_INPUTS, SeparableCircuit, combine_input_names
+from gatenet.ir.separable import (
+    ROW_INPUTS,
+    SeparableCircuit,
+    combine_input_names,
+    pair_input_names,
+)
 from gatenet.learn.network import Network, all_patterns, forward_rows
 from gatenet.learn.train import MAX_SEED, History, enable_compilation_cache
 
@@ -67,6 +79,7 @@ class SeparableConfig:
 
     row_sizes: tuple[int, ...] = DEFAULT_ROW_SIZES
     combine_sizes: tuple[int, ...] = DEFAULT_COMBINE_SIZES
+    pair_sizes: tuple[int, ...] = ()  # empty: no pair network
     scheme: str = "auto"
     strength: float = 10.0
     row_strength: float = 10.0  # the row network's pass-through logit
@@ -113,21 +126,38 @@ class SeparableConfig:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and 0 <= v < 1):
                 raise ValueError(f"{name} must be in [0, 1), got {v!r}")
-        row, comb = tuple(self.row_sizes), tuple(self.combine_sizes)
-        for name, sizes in (("row_sizes", row), ("combine_sizes", comb)):
+        row, comb, pair = tuple(self.row_sizes), tuple(self.combine_sizes), tuple(self.pair_sizes)
+        named = [("row_sizes", row), ("combine_sizes", comb)] + ([("pair_sizes", pair)]
+                                                                 if pair else [])
+        for name, sizes in named:
             if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, int | np.integer)
                                      or s < 1 for s in sizes):
                 raise ValueError(f"{name} must be ≥ 2 positive integers, got {list(sizes)}")
         if row[0] != 3:
             raise ValueError(f"the row network reads 3 cells, got row_sizes[0] = {row[0]}")
-        if comb[0] != 3 * row[-1] + 1:
+        if pair:
+            if pair[0] != 2 * row[-1]:
+                raise ValueError(f"the pair network reads 2 × {row[-1]} features, got "
+                                 f"pair_sizes[0] = {pair[0]}")
+            if comb[0] != pair[-1] + row[-1] + 1:
+                raise ValueError(f"with a pair network the combine network reads {pair[-1]} "
+                                 f"pair bits + {row[-1]} features + the centre = "
+                                 f"{pair[-1] + row[-1] + 1} inputs, got combine_sizes[0] = "
+                                 f"{comb[0]}")
+        elif comb[0] != 3 * row[-1] + 1:
             raise ValueError(f"the combine network reads 3 × {row[-1]} features + the centre "
                              f"= {3 * row[-1] + 1} inputs, got combine_sizes[0] = {comb[0]}")
         if comb[-1] != 1:
             raise ValueError(f"the combine network has 1 output, got {comb[-1]}")
 
 
-Params = tuple[list[jax.Array], list[jax.Array]]
+#: (row, combine) logits per layer, or (row, combine, pair).
+Params = tuple[list[jax.Array], ...]
+
+#: The paired recipe measured in the book: 4 pair bits (what a pair of full adders' outputs
+#: needs: two half adders), combine reading 4 + 2 + 1 inputs.
+PAIRED = SeparableConfig(pair_sizes=(4, 32, 32, 16, 8, 4),
+                         combine_sizes=(7, 64, 64, 64, 32, 16, 8, 4, 2, 1))
 
 
 class SeparableNetwork:
@@ -135,9 +165,12 @@ class SeparableNetwork:
 
     def __init__(self, row_sizes: tuple[int, ...] = DEFAULT_ROW_SIZES,
                  combine_sizes: tuple[int, ...] = DEFAULT_COMBINE_SIZES,
-                 scheme: str = "auto", seed: int = 0) -> None:
+                 scheme: str = "auto", seed: int = 0,
+                 pair_sizes: tuple[int, ...] = ()) -> None:
         self.row = Network(row_sizes, scheme, seed=seed)
         self.combine = Network(combine_sizes, scheme, seed=seed + _COMBINE_STREAM)
+        self.pair = (Network(pair_sizes, scheme, seed=seed + 2 * _COMBINE_STREAM)
+                     if pair_sizes else None)
         self.seed = seed
 
     @property
@@ -155,7 +188,11 @@ class SeparableNetwork:
         rs = strength if row_strength is None else row_strength
         row = self.row.init(seed, "passthrough", rs, noise)
         comb = self.combine.init(seed + _COMBINE_STREAM, "passthrough", strength, noise)
-        return [jnp.asarray(p) for p in row], [jnp.asarray(p) for p in comb]
+        out = [[jnp.asarray(p) for p in row], [jnp.asarray(p) for p in comb]]
+        if self.pair is not None:
+            pair = self.pair.init(seed + 2 * _COMBINE_STREAM, "passthrough", strength, noise)
+            out.append([jnp.asarray(p) for p in pair])
+        return tuple(out)
 
     def forward(self, params: Params, x: jax.Array, hard: bool) -> jax.Array:
         """Next state of every pattern: ``x`` is ``(9, patterns)``, the result ``(patterns,)``.
@@ -163,11 +200,21 @@ class SeparableNetwork:
         The three rows are stacked along the pattern axis, so the row network runs once on
         ``3 × patterns`` columns with one set of weights.
         """
-        row_params, comb_params = params
+        row_params, comb_params = params[0], params[1]
         p = x.shape[1]
         rows = jnp.concatenate([x[0:3], x[3:6], x[6:9]], axis=1)
         f = forward_rows(row_params, self.row.wires, rows, hard)  # (k, 3p)
-        features = jnp.concatenate([f[:, :p], f[:, p:2 * p], f[:, 2 * p:], x[4:5]], axis=0)
+        top, mid, bot = f[:, :p], f[:, p:2 * p], f[:, 2 * p:]
+        if self.pair is None:
+            features = jnp.concatenate([top, mid, bot, x[4:5]], axis=0)
+            return forward_rows(comb_params, self.combine.wires, features, hard)[0]
+        # both readings side by side: the pair below the top row, then above the bottom row
+        pairs_in = jnp.concatenate([jnp.concatenate([mid, bot], axis=0),
+                                    jnp.concatenate([top, mid], axis=0)], axis=1)
+        q = forward_rows(params[2], self.pair.wires, pairs_in, hard)  # (pbits, 2p)
+        single = jnp.concatenate([top, bot], axis=1)
+        centre = jnp.concatenate([x[4:5], x[4:5]], axis=1)
+        features = jnp.concatenate([q, single, centre], axis=0)
         return forward_rows(comb_params, self.combine.wires, features, hard)[0]
 
     @cached_property
@@ -243,12 +290,14 @@ def train_separable(rule: str | rules.Rule = "B3/S23", config: SeparableConfig |
     cfg = (config or SeparableConfig()).replace(**overrides)
     cfg.validate()
     enable_compilation_cache()
-    net = SeparableNetwork(cfg.row_sizes, cfg.combine_sizes, cfg.scheme, cfg.seed)
+    net = SeparableNetwork(cfg.row_sizes, cfg.combine_sizes, cfg.scheme, cfg.seed,
+                           tuple(cfg.pair_sizes))
     params = net.init(cfg.seed, cfg.strength, cfg.noise, cfg.row_strength)
     opt = _optimizer(cfg)
     state = opt.init(params)
     x = jnp.asarray(all_patterns(9).T)
-    y = jnp.asarray(rule.table, jnp.float32)
+    # with a pair network, every neighbourhood is read both ways (see the module notes)
+    y = jnp.asarray(np.tile(rule.table, 2 if net.pair is not None else 1), jnp.float32)
 
     def loss(p):
         return jnp.sum((net.forward(p, x, hard=False) - y) ** 2)
@@ -339,16 +388,25 @@ def extract_separable(net: SeparableNetwork, params: Params,
     """The argmax circuits of both networks; checked exhaustively against ``rule`` if given."""
     k = net.k
     row = _argmax_circuit(net.row, params[0], ROW_INPUTS, tuple(f"f{i}" for i in range(k)))
-    comb = _argmax_circuit(net.combine, params[1], combine_input_names(k), ("next",))
+    pair = None
+    if net.pair is not None:
+        pbits = net.pair.n_outputs
+        pair = _argmax_circuit(net.pair, params[2], pair_input_names(k),
+                               tuple(f"q{i}" for i in range(pbits)))
+    comb = _argmax_circuit(net.combine, params[1],
+                           combine_input_names(k, 0 if pair is None else len(pair.outputs)),
+                           ("next",))
     info: dict[str, Any] = {"row_sizes": list(net.row.sizes),
                             "combine_sizes": list(net.combine.sizes), **meta}
-    sep = SeparableCircuit(row, comb, info)
+    if pair is not None:
+        info["pair_sizes"] = list(net.pair.sizes)
+    sep = SeparableCircuit(row, comb, info, pair)
     if rule is not None:
         rule = rules.parse(rule)
-        wrong = int(np.count_nonzero(sep.truth_table() != rule.table))
+        wrong = sep.wrong(rule.table)
         if wrong:
             from gatenet.ir.netlist import CircuitError
 
             raise CircuitError(f"separable circuit after extraction is wrong on {wrong} of "
-                               f"512 patterns")
+                               f"512 patterns (with a pair, both readings counted)")
     return sep

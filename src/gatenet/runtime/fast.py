@@ -173,10 +173,14 @@ def _compile_unit(
         from gatenet.emit.c import emit_c_features
 
         defines.append(f"#define FAST_SEP_K {separable.k}")
+        if separable.pair is not None:
+            defines.append(f"#define FAST_SEP_P {separable.p}")
         for w in ("w64", "w256", "w512"):
-            for part, text in (
-                    ("ROW", emit_c_features(separable.row, name=f"fast_sep_row_{w}")),
-                    ("COMBINE", emit_c(separable.combine, name=f"fast_sep_combine_{w}"))):
+            parts = [("ROW", emit_c_features(separable.row, name=f"fast_sep_row_{w}")),
+                     ("COMBINE", emit_c(separable.combine, name=f"fast_sep_combine_{w}"))]
+            if separable.pair is not None:
+                parts.append(("PAIR", emit_c_features(separable.pair, name=f"fast_sep_pair_{w}")))
+            for part, text in parts:
                 defines.append(f"#define FAST_SEP_{part}_HEADER_{w.upper()} "
                                f"{_write_header(cache, text, f'sep{part.lower()}{w}')}")
                 header_text += text
@@ -224,10 +228,11 @@ def check_separable(circuit: Circuit, separable: Any) -> SeparableCircuit:
                         f"{type(separable).__name__}")
     key = (circuit.content_hash(), separable.content_hash())
     if key not in _SEP_CHECKED:
-        wrong = int(np.count_nonzero(circuit.truth_table()[:, 0] != separable.truth_table()))
+        wrong = separable.wrong(circuit.truth_table()[:, 0])
         if wrong:
             raise ValueError(f"the separable circuit differs from the circuit on {wrong} of "
-                             f"512 neighbourhoods")
+                             f"512 neighbourhoods" + (" (both pair readings counted)"
+                                                      if separable.pair is not None else ""))
         _SEP_CHECKED.add(key)
     return separable
 
