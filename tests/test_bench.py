@@ -64,3 +64,26 @@ def test_bench_step_runs_a_separable_circuit() -> None:
     widths = [k for k in fast.available_kernels() if k.startswith("separable-")]
     assert len(names) == len(widths) and all(n.startswith("hand-written") for n in names)
     assert not any("expert" in n for n in names)
+
+
+def test_bench_step_refuses_a_bad_separable_file_first(tmp_path) -> None:
+    """A damaged or wrong --separable file is one error line, found before any training."""
+    from gatenet.ir.handmade import handmade_separable_life
+
+    bad = tmp_path / "bad.json"
+    d = handmade_separable_life().to_dict()
+    d["version"] = 2
+    bad.write_text(json.dumps(d))
+    env = {**os.environ, "JAX_PLATFORMS": "cpu", "GATENET_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "gatenet.bench", "step", "--separable", str(bad),
+                        "--sizes", "32", "--threads", "1", "--repeats", "1"],
+                       capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode != 0 and "version 2" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "cache" / "learned").exists()  # nothing was trained
+    other = tmp_path / "other.json"
+    handmade_separable_life().save(other)
+    r = subprocess.run([sys.executable, "-m", "gatenet.bench", "step", "--separable",
+                        str(other), "--rule", "B36/S23", "--sizes", "32", "--threads", "1",
+                        "--repeats", "1"], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode != 0 and "differs from --rule B36/S23" in r.stderr
+    assert not (tmp_path / "cache" / "learned").exists()

@@ -68,7 +68,7 @@ def test_json_round_trip(tmp_path) -> None:
     with pytest.raises(CircuitError, match="not a gatenet-separable"):
         SeparableCircuit.load(path)
     path.write_text("{")
-    with pytest.raises(CircuitError, match="not JSON"):
+    with pytest.raises(CircuitError, match="invalid JSON"):
         SeparableCircuit.load(path)
 
 
@@ -124,6 +124,8 @@ def test_config_is_validated() -> None:
         SeparableConfig(combine_sizes=(8, 4, 1)).validate()
     with pytest.raises(ValueError, match="1 output"):
         SeparableConfig(combine_sizes=(7, 4, 2)).validate()
+    with pytest.raises(ValueError, match="at most 4 features"):
+        SeparableConfig(row_sizes=(3, 8, 5), combine_sizes=(16, 4, 1)).validate()
     with pytest.raises(ValueError, match="restart_after"):
         SeparableConfig(restart_after=-1).validate()
     with pytest.raises(TypeError, match="seed"):
@@ -252,6 +254,9 @@ def test_separable_kernel_arguments_are_checked() -> None:
     with FastBoard(a, handmade_life(), kernel="separable-scalar", separable=sep) as b:
         assert b.separable is sep
     assert fast.resolve_kernel("separable").startswith("separable-")
+    wide = SeparableCircuit(Circuit(3, (), tuple([0] * 17)), Circuit(52, (), (51,)))
+    with pytest.raises(ValueError, match="at most 16"):
+        FastBoard(a, Circuit(9, (), (4,)), kernel="separable-scalar", separable=wide)
     assert not fast.resolve_kernel("auto").startswith("separable")
 
 
@@ -338,3 +343,81 @@ def test_learn_separable_memo_round_trip(tmp_path, monkeypatch) -> None:
     third = pipeline.learn_separable_cached("B3/S23", 0, synthesize=False, progress=False)
     assert third.passed == first.passed
     assert len(json.loads(memo.read_text())["flat"]) == 2  # rewritten whole
+
+
+def test_seed_search_is_the_same_over_processes(tmp_path, monkeypatch) -> None:
+    """search_separable gives each seed what it gives alone, in one process or two, and
+    smallest_run picks the fewest gates per word."""
+    from gatenet import pipeline
+
+    monkeypatch.setenv("GATENET_CACHE", str(tmp_path))
+    small = SeparableConfig(max_epochs=3000)
+    one = pipeline.search_separable([0, 2], config=small, workers=1, progress=False)
+    two = pipeline.search_separable([0, 2], config=small, workers=2, progress=False)
+    assert [r.seed for r in one] == [0, 2]
+    for a, b in zip(one, two, strict=True):
+        assert (a.exact, a.epochs, a.restarts, a.quick_gates) == (b.exact, b.epochs,
+                                                                  b.restarts, b.quick_gates)
+        assert a.passed == b.passed
+        if a.exact:
+            assert a.passed.computes(LIFE.table)
+            assert a.encoding in ("binary count", "Gray count") or "+" in a.encoding
+    best = pipeline.smallest_run(one)
+    assert best.quick_gates == min(r.quick_gates for r in one if r.exact)
+    with pytest.raises(pipeline.NotConvergedError):
+        pipeline.smallest_run([pipeline.SeedRun(0, False, 10, 0, 0.1)])
+
+
+def test_hostile_separable_files_are_refused_with_the_file_named(tmp_path) -> None:
+    sep = handmade_separable_life()
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 100000 + b"]" * 100000)
+    with pytest.raises(CircuitError, match="deep.json: JSON nested too deeply"):
+        SeparableCircuit.load(deep)
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(CircuitError, match="bin.json: not UTF-8"):
+        SeparableCircuit.load(binary)
+    d = sep.to_dict()
+    d["version"] = True
+    path = tmp_path / "v.json"
+    path.write_text(json.dumps(d))
+    with pytest.raises(CircuitError, match="version True"):
+        SeparableCircuit.load(path)
+    d = sep.to_dict()
+    d["row"]["n_inputs"] = 4
+    path.write_text(json.dumps(d))
+    with pytest.raises(CircuitError, match="v.json: the row circuit"):
+        SeparableCircuit.load(path)
+    d = sep.to_dict()
+    d["meta"] = None  # as for circuit files: no metadata
+    path.write_text(json.dumps(d))
+    assert SeparableCircuit.load(path).meta == {}
+    with pytest.raises(TypeError, match="meta"):
+        SeparableCircuit(sep.row, sep.combine, [1])  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        SeparableCircuit.trivial("x")  # type: ignore[arg-type]
+
+
+def test_features_suffice_checks_its_inputs() -> None:
+    good = handmade_separable_life().row.truth_table()
+    with pytest.raises(ValueError, match="shape"):
+        features_suffice(good[:7], LIFE.table)
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        features_suffice(good * 2, LIFE.table)
+    with pytest.raises(ValueError, match="512"):
+        features_suffice(good, LIFE.table[:100])
+
+
+def test_config_numbers_are_checked() -> None:
+    for field_, value in (("strength", float("nan")), ("strength", None),
+                          ("learning_rate", True), ("noise", "0.1")):
+        with pytest.raises((TypeError, ValueError), match=field_):
+            SeparableConfig(**{field_: value}).validate()
+    SeparableConfig(learning_rate=np.float32(0.2)).validate()  # numpy numbers are numbers
+    with pytest.raises(ValueError, match="chunk"):
+        SeparableConfig(chunk=10**9).validate()
+    with pytest.raises(ValueError, match="row_sizes"):
+        SeparableConfig(row_sizes=(3, 10**9, 2)).validate()
+    with pytest.raises(TypeError, match="SeparableConfig"):
+        train_separable("B3/S23", config={"seed": 1})  # type: ignore[arg-type]

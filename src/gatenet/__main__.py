@@ -58,6 +58,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from gatenet.learn.train import TrainConfig
 
     out = check_out(args.out)
+    if args.search > 1 and args.arch != "separable":
+        raise CommandError("--search is for --arch separable", 2)
+    if args.arch == "separable" and args.synth != "strong":
+        raise CommandError("--arch separable synthesises with the strong script only", 2)
     if args.max_epochs is None:
         args.max_epochs = 12000 if args.arch == "separable" else 3000
     TrainConfig(seed=args.seed, max_epochs=args.max_epochs).validate()  # before any work
@@ -110,33 +114,55 @@ def separable_path(out: Path) -> Path:
 def _train_separable(args: argparse.Namespace, out: Path) -> int:
     """``train --arch separable``: the row-shared architecture (gatenet.learn.separable)."""
     from gatenet import pipeline
+    from gatenet.learn.separable import SeparableConfig
+    from gatenet.learn.train import MAX_SEED
     from gatenet.progress import StageProgress
 
     sep_out = check_out(str(separable_path(out)))
     progress = None if not args.quiet else False
+    seed = args.seed
+    if args.search > 1:
+        if seed + args.search - 1 > MAX_SEED:
+            raise CommandError(f"--seed {seed} --search {args.search} goes past the largest "
+                               f"seed, {MAX_SEED}", 2)
+        runs = pipeline.search_separable(range(seed, seed + args.search), args.rule,
+                                         SeparableConfig(max_epochs=args.max_epochs),
+                                         progress=progress)
+        try:
+            best = pipeline.smallest_run(runs)
+        except pipeline.NotConvergedError as e:
+            raise CommandError(f"{e} (seeds {seed}..{seed + args.search - 1})") from None
+        exact = sum(r.exact for r in runs)
+        print(f"searched seeds {seed}..{seed + args.search - 1}: {exact} exact; seed "
+              f"{best.seed} has the fewest gates per word after the quick script "
+              f"({best.quick_gates:g}, {best.encoding})")
+        seed = best.seed
     with StageProgress(disable=args.quiet) as stages:
         try:
             ls = pipeline.learn_separable(
-                args.rule, args.seed, synthesize=not args.no_synth, progress=progress,
+                args.rule, seed, synthesize=not args.no_synth, progress=progress,
                 max_epochs=args.max_epochs, synth_budget=args.synth_budget,
                 synth_progress=stages)
         except pipeline.NotConvergedError as e:
             raise CommandError(str(e)) from None
-    best = ls.circuit.with_meta(rule=ls.rule.name, map=ls.rule.map_string, seed=args.seed,
+    best = ls.circuit.with_meta(rule=ls.rule.name, map=ls.rule.map_string, seed=seed,
                                 epochs=ls.history.epochs, architecture="separable")
     best.save(out, run=False)
-    ls.best.with_meta(rule=ls.rule.name, seed=args.seed).save(sep_out)
+    ls.best.with_meta(rule=ls.rule.name, seed=seed).save(sep_out)
     restarts = len(ls.restarts)
-    print(f"trained {ls.rule} (seed {args.seed}, separable): exact after "
+    print(f"trained {ls.rule} (seed {seed}, separable): exact after "
           f"{ls.history.epochs} epochs ({restarts} restart{'s' if restarts != 1 else ''}), "
           f"{ls.train_seconds:.1f} s (+{ls.compile_seconds:.1f} s JIT)")
     forms = [("extracted", ls.raw), ("after passes", ls.passed)]
     if ls.synthesized is not None:
         forms.append(("after synthesis", ls.synthesized))
-    print(f"{'form':<16}{'row gates':>10}{'combine gates':>15}{'gates per word':>16}")
+    paired = ls.raw.pair is not None
+    print(f"{'form':<16}{'row gates':>10}" + (f"{'pair gates':>11}" if paired else "")
+          + f"{'combine gates':>15}{'gates per word':>16}")
     for name, form in forms:
         row, comb = form.live_gates()
-        print(f"{name:<16}{row:>10}{comb:>15}{row + comb:>16}")
+        pair = f"{form.pair_gates():>11}" if paired else ""
+        print(f"{name:<16}{row:>10}{pair}{comb:>15}{form.ops_per_cell_word():>16g}")
     print("flat (three row copies + combine): "
           + ", ".join(f"{s.name} {len(s.circuit)}" for s in ls.flat))
     if ls.row_lut3 is not None:
@@ -319,6 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="flat: one network on all nine cells (default); separable: a row "
                     "network shared by the three rows, then a combine network (also writes "
                     "OUT's stem + .separable.json for the separable kernels)")
+    tr.add_argument("--search", type=int_range(1, 1024), default=1, metavar="N",
+                    help="with --arch separable: train seeds SEED..SEED+N-1 (over all cores), "
+                    "keep the one with the fewest gates per word after a quick synthesis, "
+                    "then shrink it fully (default 1: just SEED)")
     tr.add_argument("--max-epochs", type=int_range(1),
                     help="default 3000 (flat) or 12000 (separable, with restarts)")
     tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")
@@ -326,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="ABC script (default: strong)")
     tr.add_argument("--synth-budget", type=float_range(0, 86400, lo_open=True),
                     metavar="SECONDS",
-                    help="bound synthesis (both targets together) to about SECONDS: trades "
+                    help="bound synthesis (both targets together; with --arch separable, "
+                    "each part's run) to about SECONDS: trades "
                     "circuit size for time, and makes the result depend on the machine's "
                     "load (default: no bound; the strong script takes minutes)")
     tr.add_argument("--quiet", action="store_true",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -342,7 +343,7 @@ def _shrink_part(part: Circuit) -> Circuit:
 
 def learn_separable(
     rule: str | rules.Rule = "B3/S23",
-    seed: int = 0,
+    seed: int | None = None,
     synthesize: bool = True,
     progress: bool | None = None,
     config: Any = None,
@@ -352,6 +353,8 @@ def learn_separable(
     **overrides: Any,
 ) -> LearnedSeparable:
     """Train a separable network on ``rule`` and shrink its circuits; raise if not exact.
+
+    ``seed`` defaults to ``config.seed`` (0 without a config); given, it wins.
 
     Synthesis (Yosys/ABC, ``strong``) runs on the row circuit (all its outputs at once, so
     they share logic), on the pair circuit if there is one, on the combine circuit, and on
@@ -365,6 +368,8 @@ def learn_separable(
         from gatenet.synth.flow import check_budget
 
         check_budget(synth_budget)
+    if seed is None:  # the config's seed, else 0
+        seed = config.seed if config is not None else 0
     res = train_separable(rule, config, progress=progress, seed=seed, **overrides)
     if not res.converged:
         raise NotConvergedError(
@@ -491,3 +496,112 @@ def _load_separable(path: Path, rule: rules.Rule) -> LearnedSeparable:
                             d["compile_seconds"], forms["raw"], forms["passed"],
                             forms["synthesized"], flat, **luts,
                             restarts=[int(r) for r in d["restarts"]])
+
+
+@dataclass
+class SeedRun:
+    """One seed of a separable seed search (:func:`search_separable`)."""
+
+    seed: int
+    exact: bool
+    epochs: int
+    restarts: int
+    seconds: float
+    encoding: str = ""  # how the row circuit encodes a row (see learn.separable.encoding)
+    row_gates: int = 0  # after the passes
+    combine_gates: int = 0
+    pair_gates: int = 0
+    quick_gates: float = 0  # gates per output word after ABC's quick default script
+    passed: Any = None  # the SeparableCircuit after the passes (exact runs)
+
+
+def _seed_job(rule_map: str, seed: int, config: dict[str, Any]) -> dict[str, Any]:
+    """One seed of :func:`search_separable` (module level: it runs in worker processes):
+    train, extract, passes and ABC's quick script on each part, every form verified."""
+    from gatenet.ir.separable import SeparableCircuit
+    from gatenet.learn.separable import (
+        SeparableConfig,
+        encoding,
+        extract_separable,
+        train_separable,
+    )
+    from gatenet.synth.flow import synthesize_gates
+
+    rule = rules.Rule(rules.name_of(rules.from_map(rule_map)), rules.from_map(rule_map))
+    cfg = SeparableConfig(**config)
+    r = train_separable(rule, cfg, seed=seed, progress=False)
+    out: dict[str, Any] = {"seed": seed, "exact": r.converged, "epochs": r.epochs,
+                           "restarts": len(r.restarts), "seconds": r.seconds}
+    if r.converged:
+        sep = extract_separable(r.network, r.params, rule)
+        pair = None if sep.pair is None else _shrink_part(sep.pair)
+        passed = SeparableCircuit(_shrink_part(sep.row), _shrink_part(sep.combine), {}, pair)
+        _assert_separable(passed, rule, "passes on the separable parts")
+        quick = SeparableCircuit(
+            synthesize_gates(passed.row, "default"), synthesize_gates(passed.combine, "default"),
+            {}, None if pair is None else synthesize_gates(pair, "default"))
+        _assert_separable(quick, rule, "quick synthesis")
+        row_gates, combine_gates = passed.live_gates()
+        out.update(encoding=encoding(passed.row.truth_table()), row_gates=row_gates,
+                   combine_gates=combine_gates, pair_gates=passed.pair_gates(),
+                   quick_gates=quick.ops_per_cell_word(), passed=passed.to_dict())
+    return out
+
+
+def search_separable(
+    seeds: Sequence[int],
+    rule: str | rules.Rule = "B3/S23",
+    config: Any = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> list[SeedRun]:
+    """Train a separable network for every seed and shrink each exact one (passes, then
+    ABC's quick default script on each part) — cheap enough for dozens of seeds, and the
+    circuit a seed learns decides its size more than any later effort. Seeds run over
+    ``workers`` processes (default: one per usable core); each gives bit for bit what it
+    gives alone. Results in seed order; see :func:`smallest_run`.
+    """
+    from gatenet.ir.separable import SeparableCircuit
+    from gatenet.learn.batch import default_workers, map_processes
+    from gatenet.learn.separable import SeparableConfig
+
+    rule = rules.parse(rule)
+    cfg = config or SeparableConfig()
+    cfg.validate()
+    seeds = [int(s) for s in seeds]
+    workers = default_workers() if workers is None else workers
+    jobs = [(rule.map_string, s, asdict(cfg)) for s in seeds]
+    found: dict[int, dict[str, Any]] = {}
+    from tqdm.auto import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(total=len(jobs), disable=not show, unit="seed",
+              desc=f"search {rule} (separable)") as bar:
+        def done(i: int, result: dict[str, Any]) -> None:
+            found[i] = result
+            bar.update(1)
+
+        if workers <= 1:
+            for i, job in enumerate(jobs):
+                done(i, _seed_job(*job))
+        else:
+            dead = map_processes(_seed_job, jobs, workers, done)
+            if dead:
+                raise RuntimeError(f"seeds {[seeds[i] for i in dead]} killed their worker")
+    runs = []
+    for i in range(len(jobs)):
+        d = dict(found[i])
+        if d.get("passed") is not None:
+            d["passed"] = SeparableCircuit.from_dict(d["passed"])
+            _assert_separable(d["passed"], rule, "the seed search")
+        runs.append(SeedRun(**d))
+    return runs
+
+
+def smallest_run(runs: Sequence[SeedRun]) -> SeedRun:
+    """The exact run with the fewest gates per output word after the quick script (ties:
+    the earlier seed): the one worth the strong synthesis."""
+    exact = [r for r in runs if r.exact]
+    if not exact:
+        raise NotConvergedError("no seed of the search became exact")
+    return min(exact, key=lambda r: (r.quick_gates, r.seed))

@@ -131,20 +131,28 @@ def cmd_step(args: argparse.Namespace) -> int:
 
     sizes, threads = list(args.sizes), list(args.threads)
     json_out = getattr(args, "json_out", None) or sys.stdout
+    from gatenet import rules
+
     learned = None
     separable = None
     log = sys.stderr if args.json else sys.stdout
-    if args.circuit:
-        circuit = Circuit.load(args.circuit)
-    else:
-        learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
-                                        progress=False)
-        circuit = learned.circuit
-    if args.separable:
+    circuit = Circuit.load(args.circuit) if args.circuit else None
+    if args.separable:  # read and checked before any training, so a bad file costs nothing
         from gatenet.ir.separable import SeparableCircuit
 
         separable = SeparableCircuit.load(args.separable)
-    elif not args.circuit:
+        table = (circuit.truth_table()[:, 0] if circuit is not None
+                 else rules.parse(args.rule).table)
+        wrong = separable.wrong(table)
+        if wrong:
+            what = "the --circuit's rule" if circuit is not None else f"--rule {args.rule}"
+            raise ValueError(f"--separable {args.separable} differs from {what} on {wrong} "
+                             f"neighbourhood readings")
+    if circuit is None:
+        learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
+                                        progress=False)
+        circuit = learned.circuit
+    if separable is None and not args.circuit:
         try:
             separable = pipeline.learn_separable_cached(
                 args.rule, args.seed, synthesize=not args.no_synth, progress=False).best
@@ -168,9 +176,10 @@ def cmd_step(args: argparse.Namespace) -> int:
               + (f"  [{r.note}]" if r.note else ""), file=log, flush=True)
 
     if separable is not None:
-        print(f"# separable circuit: {separable.ops_per_cell_word()} gates per output word "
-              f"(row {separable.live_gates()[0]}, combine {separable.live_gates()[1]})",
-              file=log, flush=True)
+        row, comb = separable.live_gates()
+        pair = f", pair {separable.pair_gates()} per two words" if separable.pair else ""
+        print(f"# separable circuit: {separable.ops_per_cell_word():g} gates per output word "
+              f"(row {row}{pair}, combine {comb})", file=log, flush=True)
     records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
                          budget_s=args.budget, separable=separable)
     print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)

@@ -36,7 +36,7 @@ import numpy as np
 
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.names import NEIGHBOURHOOD
-from gatenet.ir.netlist import CircuitError
+from gatenet.ir.netlist import CircuitError, read_json
 
 #: The row circuit's inputs, in order.
 ROW_INPUTS = ("w", "c", "e")
@@ -68,6 +68,10 @@ class SeparableCircuit:
     pair: Circuit | None = None
 
     def __post_init__(self) -> None:
+        if self.meta is None:
+            object.__setattr__(self, "meta", {})
+        if not isinstance(self.meta, dict):
+            raise TypeError(f"meta must be a dict, got {type(self.meta).__name__}")
         parts = [("row", self.row), ("combine", self.combine)]
         if self.pair is not None:
             parts.append(("pair", self.pair))
@@ -103,6 +107,8 @@ class SeparableCircuit:
         themselves and the combine circuit is ``circuit`` (the centre input unused). Nothing
         is shared, so nothing is gained; it lets every rule run through the separable
         kernels, which the tests use."""
+        if not isinstance(circuit, Circuit):
+            raise TypeError(f"expected a gatenet Circuit, got {type(circuit).__name__}")
         if circuit.n_inputs != 9 or len(circuit.outputs) != 1:
             raise CircuitError("a rule circuit has 9 inputs and 1 output")
         row = Circuit(3, (), (0, 1, 2), ROW_INPUTS, ("w", "c", "e"))
@@ -207,20 +213,34 @@ class SeparableCircuit:
 
     @classmethod
     def from_dict(cls, d: Any) -> SeparableCircuit:
+        """Parse :meth:`to_dict`'s form; any problem is a :class:`CircuitError` naming the
+        part (row, pair or combine circuit) it is in."""
         if not isinstance(d, dict) or d.get("format") != cls.FORMAT:
             got = d.get("format") if isinstance(d, dict) else type(d).__name__
             raise CircuitError(f"not a {cls.FORMAT} file (format {got!r})")
-        if d.get("version") != cls.FORMAT_VERSION:
-            raise CircuitError(f"{cls.FORMAT} version {d.get('version')!r} is not supported "
+        version = d.get("version")
+        if isinstance(version, bool) or not isinstance(version, int) or (
+                version != cls.FORMAT_VERSION):
+            raise CircuitError(f"{cls.FORMAT} version {version!r} is not supported "
                                f"(this gatenet reads version {cls.FORMAT_VERSION})")
         for part in ("row", "combine"):
-            if part not in d:
+            if d.get(part) is None:
                 raise CircuitError(f"{cls.FORMAT} file has no {part!r} circuit")
-        meta = d.get("meta", {})
+        meta = d.get("meta") or {}
         if not isinstance(meta, dict):
             raise CircuitError("meta must be an object")
-        pair = Circuit.from_dict(d["pair"]) if d.get("pair") is not None else None
-        return cls(Circuit.from_dict(d["row"]), Circuit.from_dict(d["combine"]), meta, pair)
+        parts: dict[str, Circuit | None] = {"pair": None}
+        for part in ("row", "combine", "pair"):
+            if d.get(part) is None:
+                continue
+            try:
+                parts[part] = Circuit.from_dict(d[part])
+            except CircuitError as e:
+                raise CircuitError(f"the {part} circuit: {e}") from None
+        try:
+            return cls(parts["row"], parts["combine"], meta, parts["pair"])
+        except TypeError as e:
+            raise CircuitError(str(e)) from None
 
     def save(self, path: str | os.PathLike[str]) -> None:
         from gatenet.storage import atomic_write_text
@@ -229,9 +249,10 @@ class SeparableCircuit:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SeparableCircuit:
+        """Read a file written by :meth:`save`, as defensively as a circuit file (size,
+        UTF-8, nesting; see :func:`gatenet.ir.netlist.read_json`); errors name the file."""
+        d = read_json(path, "separable circuit")
         try:
-            with open(path, encoding="utf-8") as f:
-                d = json.load(f)
-        except json.JSONDecodeError as e:
-            raise CircuitError(f"{path}: not JSON ({e})") from None
-        return cls.from_dict(d)
+            return cls.from_dict(d)
+        except CircuitError as e:
+            raise CircuitError(f"{path}: {e}") from None

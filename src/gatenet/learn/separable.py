@@ -40,6 +40,7 @@ slot engine of :mod:`gatenet.learn.train`, which is built around one flat layer 
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -67,6 +68,12 @@ from gatenet.learn.train import MAX_SEED, History, enable_compilation_cache
 DEFAULT_ROW_SIZES: tuple[int, ...] = (3, 16, 16, 8, 4, 2)
 #: Combine network: 3 rows × 2 features + the centre → the next state.
 DEFAULT_COMBINE_SIZES: tuple[int, ...] = (7, 64, 64, 64, 32, 16, 8, 4, 2, 1)
+
+#: Feature bits per row and pair bits the recipe accepts (see SeparableConfig.validate).
+MAX_FEATURES, MAX_PAIR_BITS = 4, 8
+#: Widest layer and longest compiled chunk of epochs accepted: these networks are small,
+#: and a typo of a few zeros should be an error, not an hour of compiling.
+MAX_WIDTH, MAX_CHUNK = 4096, 10_000
 
 #: The combine network's wiring is drawn from its own stream: offsetting the seed by 2**32
 #: (seeds are < 2**32) keeps it apart from every row network's.
@@ -109,32 +116,47 @@ class SeparableConfig:
             raise ValueError(f"seed must be in 0..2**32-1, got {self.seed}")
         if self.restart_after < 0:
             raise ValueError(f"restart_after must be ≥ 0, got {self.restart_after}")
-        if self.max_epochs < 1 or self.chunk < 1:
-            raise ValueError(f"max_epochs and chunk must be ≥ 1, got {self.max_epochs}, "
-                             f"{self.chunk}")
+        if self.max_epochs < 1 or not 1 <= self.chunk <= MAX_CHUNK:
+            raise ValueError(f"max_epochs must be ≥ 1 and chunk in 1..{MAX_CHUNK}, got "
+                             f"{self.max_epochs}, {self.chunk}")
+
+        def real(name: str) -> float:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{name} must be a number, got {type(v).__name__} {v!r}")
+            if not math.isfinite(float(v)):
+                raise ValueError(f"{name} must be finite, got {v!r}")
+            return float(v)
+
         for name in ("learning_rate", "clip"):
-            v = getattr(self, name)
-            if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be a positive number, got {v!r}")
-        if not (isinstance(self.row_strength, int | float) and math.isfinite(self.row_strength)):
-            raise ValueError(f"row_strength must be a finite number, got {self.row_strength!r}")
+            if real(name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("strength", "row_strength"):
+            real(name)
         for name in ("weight_decay", "noise"):
-            v = getattr(self, name)
-            if not (isinstance(v, int | float) and math.isfinite(v) and v >= 0):
-                raise ValueError(f"{name} must be a finite number ≥ 0, got {v!r}")
+            if real(name) < 0:
+                raise ValueError(f"{name} must be ≥ 0, got {getattr(self, name)!r}")
         for name in ("b1", "b2"):
-            v = getattr(self, name)
-            if not (isinstance(v, int | float) and 0 <= v < 1):
-                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+            if not 0 <= real(name) < 1:
+                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}")
+        if not isinstance(self.scheme, str):
+            raise TypeError(f"scheme must be a string, got {type(self.scheme).__name__}")
         row, comb, pair = tuple(self.row_sizes), tuple(self.combine_sizes), tuple(self.pair_sizes)
         named = [("row_sizes", row), ("combine_sizes", comb)] + ([("pair_sizes", pair)]
                                                                  if pair else [])
         for name, sizes in named:
             if len(sizes) < 2 or any(isinstance(s, bool) or not isinstance(s, int | np.integer)
-                                     or s < 1 for s in sizes):
-                raise ValueError(f"{name} must be ≥ 2 positive integers, got {list(sizes)}")
+                                     or not 1 <= s <= MAX_WIDTH for s in sizes):
+                raise ValueError(f"{name} must be ≥ 2 integers in 1..{MAX_WIDTH}, got "
+                                 f"{list(sizes)}")
         if row[0] != 3:
             raise ValueError(f"the row network reads 3 cells, got row_sizes[0] = {row[0]}")
+        # the parts are shrunk and checked exhaustively on their own inputs (2**(3k+1)
+        # patterns for the combine circuit), and the runtime keeps every bit in registers
+        if row[-1] > MAX_FEATURES:
+            raise ValueError(f"at most {MAX_FEATURES} features per row, got {row[-1]}")
+        if pair and pair[-1] > MAX_PAIR_BITS:
+            raise ValueError(f"at most {MAX_PAIR_BITS} pair bits, got {pair[-1]}")
         if pair:
             if pair[0] != 2 * row[-1]:
                 raise ValueError(f"the pair network reads 2 × {row[-1]} features, got "
@@ -258,19 +280,62 @@ def features_suffice(row_features: np.ndarray, table: np.ndarray) -> bool:
     same key need different next states. The bottleneck is tiny (8 triples), so this is an
     exact test, and it does not depend on the rule being Life or totalistic.
     """
-    f = np.asarray(row_features, dtype=np.int64)
+    f = np.asarray(row_features)
+    if f.ndim != 2 or f.shape[0] != 8 or not 1 <= f.shape[1] <= 16:
+        raise ValueError(f"row_features must have shape (8, k) with 1 ≤ k ≤ 16, got {f.shape}")
+    t = np.asarray(table)
+    if t.shape != (512,):
+        raise ValueError(f"table must have 512 entries, got shape {t.shape}")
+    for name, a in (("row_features", f), ("table", t)):
+        if not np.isin(a, (0, 1)).all():
+            raise ValueError(f"{name} must hold only 0 and 1")
+    f = f.astype(np.int64)
     k = f.shape[1]
     code = (f << np.arange(k)).sum(axis=1)  # each triple's features as one number
     p = np.arange(512)
     key = (((code[p >> 6] << k | code[(p >> 3) & 7]) << k | code[p & 7]) << 1) | ((p >> 4) & 1)
-    t = np.asarray(table, dtype=np.int64)
-    seen = np.full(1 << (3 * k + 1), -1)
-    for kk, v in zip(key.tolist(), t.tolist(), strict=True):
-        if seen[kk] == -1:
-            seen[kk] = v
-        elif seen[kk] != v:
+    seen: dict[int, int] = {}
+    for kk, v in zip(key.tolist(), t.astype(np.int64).tolist(), strict=True):
+        if seen.setdefault(kk, v) != v:
             return False
     return True
+
+
+#: Names for the row encodings seen in training, keyed by the sorted feature truth tables
+#: (triples W·4 + C·2 + E, most significant first, as bit strings). Complements count as
+#: the same feature: a combine circuit reads either for free.
+_COUNT = [bin(t).count("1") for t in range(8)]
+_NAMED = {
+    "parity": [c % 2 for c in _COUNT],
+    "majority": [int(c >= 2) for c in _COUNT],
+    "all equal": [int(c in (0, 3)) for c in _COUNT],
+    "any alive": [int(c >= 1) for c in _COUNT],
+    "all alive": [int(c == 3) for c in _COUNT],
+}
+
+
+def feature_name(column: np.ndarray) -> str:
+    """A row feature's name if it is a symmetric function we know (up to complement), else
+    its truth table as 8 bits."""
+    bits = [int(v) for v in column]
+    for name, t in _NAMED.items():
+        if bits == t:
+            return name
+        if bits == [1 - v for v in t]:
+            return f"not {name}" if name != "all equal" else "not all equal"
+    return "".join(map(str, bits))
+
+
+def encoding(row: np.ndarray) -> str:
+    """How a row circuit's truth table ``(8, k)`` encodes a row: "binary count" (parity and
+    majority: a full adder), "Gray count" (majority and all-equal: the count in Gray code),
+    or its features' names."""
+    names = sorted(feature_name(row[:, j]).removeprefix("not ") for j in range(row.shape[1]))
+    if names == ["majority", "parity"]:
+        return "binary count"
+    if names == ["all equal", "majority"]:
+        return "Gray count"
+    return " + ".join(names)
 
 
 def _optimizer(cfg: SeparableConfig) -> optax.GradientTransformation:
@@ -287,6 +352,8 @@ def train_separable(rule: str | rules.Rule = "B3/S23", config: SeparableConfig |
     when stderr is a terminal).
     """
     rule = rules.parse(rule)
+    if config is not None and not isinstance(config, SeparableConfig):
+        raise TypeError(f"config must be a SeparableConfig, got {type(config).__name__}")
     cfg = (config or SeparableConfig()).replace(**overrides)
     cfg.validate()
     enable_compilation_cache()

@@ -226,6 +226,11 @@ def check_separable(circuit: Circuit, separable: Any) -> SeparableCircuit:
     if not isinstance(separable, SeparableCircuit):
         raise TypeError(f"separable must be a gatenet SeparableCircuit, got "
                         f"{type(separable).__name__}")
+    check_circuit(circuit)
+    if separable.k > MAX_SEPARABLE_BITS or separable.p > MAX_SEPARABLE_BITS:
+        raise ValueError(f"the runtime keeps a separable circuit's bits in registers: at most "
+                         f"{MAX_SEPARABLE_BITS} features per row and pair bits, got "
+                         f"{separable.k} and {separable.p}")
     key = (circuit.content_hash(), separable.content_hash())
     if key not in _SEP_CHECKED:
         wrong = separable.wrong(circuit.truth_table()[:, 0])
@@ -238,6 +243,8 @@ def check_separable(circuit: Circuit, separable: Any) -> SeparableCircuit:
 
 
 _SEP_CHECKED: set[tuple[str, str]] = set()
+#: Feature bits per row (and pair bits) the separable kernels accept.
+MAX_SEPARABLE_BITS = 16
 #: Loaded libraries by (circuit, LUT3, separable, cache, compiler): a board needs no
 #: re-emitting.
 _LIBS: dict[tuple[str, str, str, str, str | None], native.NativeLib] = {}
