@@ -372,11 +372,11 @@ def test_hostile_separable_files_are_refused_with_the_file_named(tmp_path) -> No
     sep = handmade_separable_life()
     deep = tmp_path / "deep.json"
     deep.write_bytes(b"[" * 100000 + b"]" * 100000)
-    with pytest.raises(CircuitError, match="deep.json: JSON nested too deeply"):
+    with pytest.raises(CircuitError, match=r"deep\.json: JSON nested too deeply"):
         SeparableCircuit.load(deep)
     binary = tmp_path / "bin.json"
     binary.write_bytes(b'{"format": "\xff"}')
-    with pytest.raises(CircuitError, match="bin.json: not UTF-8"):
+    with pytest.raises(CircuitError, match=r"bin\.json: not UTF-8"):
         SeparableCircuit.load(binary)
     d = sep.to_dict()
     d["version"] = True
@@ -387,7 +387,7 @@ def test_hostile_separable_files_are_refused_with_the_file_named(tmp_path) -> No
     d = sep.to_dict()
     d["row"]["n_inputs"] = 4
     path.write_text(json.dumps(d))
-    with pytest.raises(CircuitError, match="v.json: the row circuit"):
+    with pytest.raises(CircuitError, match=r"v\.json: the row circuit"):
         SeparableCircuit.load(path)
     d = sep.to_dict()
     d["meta"] = None  # as for circuit files: no metadata
