@@ -105,7 +105,7 @@ def ladder(threads: int | None = None) -> list[Contender]:
         rungs.append(Contender("AVX2, 256-bit vectors", "fast", "avx2"))
     if "avx512" in avail:
         rungs.append(Contender("AVX-512, 512-bit vectors", "fast", "avx512"))
-    widest = [k for k in avail if not k.startswith("expert")][-1]
+    widest = [k for k in avail if not k.startswith(("expert", "separable"))][-1]
     if threads > 1:
         rungs.append(Contender(f"{_width_label(widest)}, {threads} threads", "fast", widest,
                                threads))
