@@ -97,29 +97,25 @@ def handmade_separable_life() -> SeparableCircuit:
     hand-written expert kernel (``csrc/expert.c``), as gates.
 
     Row circuit (5 gates): a full adder, the row's count ``W + C + E`` as ``l + 2h``.
-    Combine circuit (20 gates): add the three rows' counts — the middle and bottom rows
+    Combine circuit (19 gates): add the three rows' counts — the middle and bottom rows
     first (the pair the expert kernel shares between two output rows), then the top — into
     ``sum9 = L0 + 2k`` (the 3×3 block's count, centre included), and the cell lives iff
     ``sum9 = 3`` (``L0 ∧ k = 1``) or the centre lives and ``sum9 = 4`` (``¬L0 ∧ k = 2``).
     """
-    r = Builder(ROW_INPUTS)
-    lo, hi = r.full_adder(r.input("w"), r.input("c"), r.input("e"))
-    row = r.build((lo, hi), ("l", "h"), source="handmade")
     b = Builder(combine_input_names(2))
     al, ah, ml, mh, bl, bh, centre = (b.input(x) for x in combine_input_names(2))
     sl, cl = b.half_adder(ml, bl)  # the pair: middle + bottom rows
     sh, ch = b.half_adder(mh, bh)
-    l0 = b.xor(sl, al)  # weight 1
-    m1 = b.or_(cl, b.and_(sl, al))  # weight-2 carry out of the weight-1 column
-    k0 = b.xor(sh, ah)  # weight 2
-    k1 = b.or_(ch, b.and_(sh, ah))  # weight 4
-    kx, ky = b.half_adder(k0, m1)  # k = m1 + k0 + 2·k1 = kx + 2·(ky + k1)
-    k_is_1 = b.and_not(kx, k1)  # kx = 1 forces ky = 0
-    k_is_2 = b.gate(gates.NOT_A_AND_B, kx, b.xor(k1, ky))
-    three = b.and_(l0, k_is_1)
-    four_and_alive = b.and_(b.gate(gates.NOT_A_AND_B, l0, centre), k_is_2)
-    combine = b.build((b.or_(three, four_and_alive),), ("next",), source="handmade")
-    return SeparableCircuit(row, combine, {"source": "handmade", "rule": "B3/S23"})
+    combine = b.build((_finish_life(b, sl, cl, sh, ch, al, ah, centre),), ("next",),
+                      source="handmade")
+    return SeparableCircuit(_full_adder_row(), combine, {"source": "handmade", "rule": "B3/S23"})
+
+
+def _full_adder_row() -> Circuit:
+    """The row circuit of both hand-written separable forms: ``W + C + E = l + 2h``."""
+    r = Builder(ROW_INPUTS)
+    lo, hi = r.full_adder(r.input("w"), r.input("c"), r.input("e"))
+    return r.build((lo, hi), ("l", "h"), source="handmade")
 
 
 def _finish_life(b: Builder, sl: int, cl: int, sh: int, ch: int, al: int, ah: int,
@@ -143,9 +139,7 @@ def handmade_paired_life() -> SeparableCircuit:
     (5 gates), the two half adders of a pair of rows (4 gates, shared by two output rows),
     and 15 gates to finish each output — 5 + 4/2 + 15 = 22 gates per output word, the count
     ``csrc/expert.c`` states for itself."""
-    r = Builder(ROW_INPUTS)
-    lo, hi = r.full_adder(r.input("w"), r.input("c"), r.input("e"))
-    row = r.build((lo, hi), ("l", "h"), source="handmade")
+    row = _full_adder_row()
     p = Builder(pair_input_names(2))
     ul, uh, dl, dh = (p.input(x) for x in pair_input_names(2))
     sl, cl = p.half_adder(ul, dl)
