@@ -111,8 +111,8 @@ def test_train_then_table_is_the_rule(tmp_path):
     itself is trained by chapter 5 and tests/test_pipeline.py; this checks the command)."""
     rule = rules.parse("B1/S1")
     out = tmp_path / "b1s1.json"
-    r = gatenet("train", "--rule", "B1/S1", "--seed", "1", "--out", str(out), "--no-synth",
-                "--quiet", cwd=tmp_path)
+    r = gatenet("train", "--arch", "flat", "--rule", "B1/S1", "--seed", "1", "--out", str(out),
+                "--no-synth", "--quiet", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "copy propagation" in r.stdout and "verified on all 512" in r.stdout
     t = gatenet("table", str(out), cwd=tmp_path)
@@ -140,10 +140,38 @@ def test_train_separable_writes_both_forms(tmp_path):
     assert "Traceback" not in bad.stderr
 
 
+def test_default_architecture_follows_the_rule(tmp_path):
+    """``--arch auto`` (the default): separable for rules whose rows two bits describe (the
+    default search of 48 seeds, or 1 without synthesis), flat for the others; the choices
+    it implies are refused with a message naming the way out."""
+    from gatenet.__main__ import auto_architecture, build_parser
+    from gatenet.pipeline import DEFAULT_SEARCH
+
+    assert auto_architecture("B3/S23", None, "strong") == "separable"
+    assert auto_architecture("B2-a/S12", None, "strong") == "flat"  # 7 row classes
+    assert auto_architecture("B3/S23", None, "default") == "flat"
+    assert auto_architecture("B2-a/S12", 4, "strong") == "separable"  # asked for
+    assert build_parser().parse_args(["train", "--out", "x.json"]).arch == "auto"
+    assert DEFAULT_SEARCH == 48
+    out = tmp_path / "life.json"
+    r = gatenet("train", "--seed", "0", "--out", str(out), "--no-synth", "--quiet",
+                cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "(seed 0, separable)" in r.stdout and "searched" not in r.stdout
+    assert (tmp_path / "life.separable.json").exists()
+    for args, needle in [(["--no-synth", "--search", "4"], "--no-synth"),
+                         (["--arch", "flat", "--search", "4"], "--search is for"),
+                         (["--rule", "B2-a/S12", "--search", "2", "--synth", "default"],
+                          "strong script only")]:
+        bad = gatenet("train", "--out", str(tmp_path / "y.json"), *args, cwd=tmp_path)
+        assert bad.returncode == 2 and needle in bad.stderr, bad.stderr
+        assert bad.stdout == "" and not (tmp_path / "y.json").exists()
+
+
 def test_train_that_does_not_converge_fails_clearly(tmp_path):
     out = tmp_path / "life.json"
-    r = gatenet("train", "--seed", "0", "--max-epochs", "3", "--out", str(out), "--no-synth",
-                "--quiet", cwd=tmp_path)
+    r = gatenet("train", "--arch", "flat", "--seed", "0", "--max-epochs", "3", "--out", str(out),
+                "--no-synth", "--quiet", cwd=tmp_path)
     assert r.returncode == 1
     assert "patterns wrong" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists()
@@ -169,7 +197,7 @@ def test_train_shows_synthesis_stages_and_time(tmp_path):
     stage when stderr is not a terminal), and the summary gives the total. (--quiet is
     StageProgress(disable=True), tested in tests/test_progress.py.)"""
     out = tmp_path / "b1s1.json"
-    r = gatenet("train", "--rule", "B1/S1", "--seed", "1", "--out", str(out),
+    r = gatenet("train", "--arch", "flat", "--rule", "B1/S1", "--seed", "1", "--out", str(out),
                 "--synth-budget", "3", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     lines = r.stderr.splitlines()

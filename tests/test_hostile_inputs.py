@@ -580,7 +580,8 @@ def test_train_out_is_deterministic(tmp_path, monkeypatch) -> None:
     fake_learn.calls = 0
     monkeypatch.setattr(pipeline, "learn", fake_learn)
     for name in ("a.json", "b.json"):
-        assert main(["train", "--out", str(tmp_path / name), "--no-synth", "--quiet"]) == 0
+        assert main(["train", "--arch", "flat", "--out", str(tmp_path / name), "--no-synth",
+                     "--quiet"]) == 0
     a, b = (tmp_path / "a.json").read_bytes(), (tmp_path / "b.json").read_bytes()
     assert a == b
     meta = json.loads(a)["meta"]

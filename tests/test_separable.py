@@ -20,6 +20,8 @@ from gatenet.learn.separable import (
     SeparableConfig,
     extract_separable,
     features_suffice,
+    row_code_bits,
+    row_code_classes,
     train_separable,
 )
 from gatenet.runtime import fast
@@ -421,3 +423,39 @@ def test_config_numbers_are_checked() -> None:
         SeparableConfig(row_sizes=(3, 10**9, 2)).validate()
     with pytest.raises(TypeError, match="SeparableConfig"):
         train_separable("B3/S23", config={"seed": 1})  # type: ignore[arg-type]
+
+
+def _codes_to_bits(code: np.ndarray) -> np.ndarray:
+    """A row code (class per triple) as feature bits, shape (8, 3)."""
+    return ((np.asarray(code)[:, None] >> np.arange(3)) & 1).astype(np.uint8)
+
+
+def test_row_code_classes_known_rules() -> None:
+    """Every B/S rule needs at most the row's count (4 classes, two bits); Life needs all
+    four, and no 3-class row code of the 3^8 there are lets any combine circuit be Life."""
+    assert row_code_classes(rules.LIFE.table) == 4 and row_code_bits(rules.LIFE.table) == 2
+    assert row_code_classes(rules.parse("B0/S8").table) == 3  # count 0, count 3, the rest
+    assert row_code_classes(np.zeros(512, np.uint8)) == 1
+    assert row_code_bits(np.zeros(512, np.uint8)) == 1
+    assert row_code_classes(rules.parse("B2-a/S12").table) > 4  # isotropic, not totalistic
+    codes = np.array(np.meshgrid(*[range(3)] * 8, indexing="ij")).reshape(8, -1).T
+    assert not any(features_suffice(_codes_to_bits(c), rules.LIFE.table) for c in codes)
+    for bad in (np.zeros(511), np.full(512, 2)):
+        with pytest.raises(ValueError, match="512 entries of 0 and 1"):
+            row_code_classes(bad)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 7), min_size=8, max_size=8),
+       st.lists(st.integers(0, 1), min_size=1024, max_size=1024))
+def test_row_code_classes_finds_a_code_that_suffices(code, outs) -> None:
+    """A rule built on a row code of c classes (any function of the three rows' classes and
+    the centre) never needs more than c; and a code with the returned number of classes
+    exists: the exhaustive check of features_suffice accepts the given code itself."""
+    code = np.array(code)
+    p = np.arange(512)
+    key = ((code[p >> 6] * 8 + code[(p >> 3) & 7]) * 8 + code[p & 7]) * 2 + ((p >> 4) & 1)
+    table = np.array(outs, np.uint8)[key % 1024]
+    c = len(set(code.tolist()))
+    assert features_suffice(_codes_to_bits(code), table)
+    assert 1 <= row_code_classes(table) <= c

@@ -58,10 +58,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from gatenet.learn.train import TrainConfig
 
     out = check_out(args.out)
-    if args.search > 1 and args.arch != "separable":
-        raise CommandError("--search is for --arch separable", 2)
+    chosen = args.arch
+    if args.arch == "auto":
+        args.arch = auto_architecture(args.rule, args.search, args.synth)
+    if args.search is not None and args.arch != "separable":
+        raise CommandError("--search is for the separable architecture (--arch separable)", 2)
     if args.arch == "separable" and args.synth != "strong":
-        raise CommandError("--arch separable synthesises with the strong script only", 2)
+        raise CommandError(
+            "the separable architecture synthesises with the strong script only"
+            + (" (--arch auto chose it for this rule; --arch flat takes --synth default)"
+               if chosen == "auto" else ""), 2)
+    if args.no_synth and args.search is not None and args.search > 1:
+        raise CommandError("--search ranks seeds by their synthesised size, which --no-synth "
+                           "skips", 2)
+    if args.arch == "separable" and args.search is None:
+        from gatenet.pipeline import DEFAULT_SEARCH
+
+        args.search = 1 if args.no_synth else DEFAULT_SEARCH
     if args.max_epochs is None:
         args.max_epochs = 12000 if args.arch == "separable" else 3000
     TrainConfig(seed=args.seed, max_epochs=args.max_epochs).validate()  # before any work
@@ -104,6 +117,21 @@ def _cmd_train(args: argparse.Namespace) -> int:
               f"({len(synth_runs)} stages, {cached} from the cache{budget})")
     print(f"every stage verified on all 512 neighbourhoods; wrote {len(best)} gates to {args.out}")
     return 0
+
+
+def auto_architecture(rule: str, search: int | None, synth: str) -> str:
+    """``--arch auto``: the separable architecture when two feature bits per row can carry
+    what the rule needs of a row (every outer-totalistic rule: the row's count, see
+    :func:`gatenet.learn.separable.row_code_bits`), else the flat one. An explicit
+    ``--search`` asks for the separable one; ``--synth default`` for the flat one."""
+    from gatenet import rules
+    from gatenet.learn.separable import row_code_bits
+
+    if search is not None:
+        return "separable"
+    if synth != "strong":
+        return "flat"
+    return "separable" if row_code_bits(rules.parse(rule).table) <= 2 else "flat"
 
 
 def separable_path(out: Path) -> Path:
@@ -341,14 +369,17 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True,
                     help=f"where to write the circuit JSON (without run timings, so the same "
                     f"rule and seed give the same bytes); {out_help}")
-    tr.add_argument("--arch", choices=["flat", "separable"], default="flat",
-                    help="flat: one network on all nine cells (default); separable: a row "
-                    "network shared by the three rows, then a combine network (also writes "
-                    "OUT's stem + .separable.json for the separable kernels)")
-    tr.add_argument("--search", type=int_range(1, 1024), default=1, metavar="N",
-                    help="with --arch separable: train seeds SEED..SEED+N-1 (over all cores), "
-                    "keep the one with the fewest gates per word after a quick synthesis, "
-                    "then shrink it fully (default 1: just SEED)")
+    tr.add_argument("--arch", choices=["auto", "flat", "separable"], default="auto",
+                    help="flat: one network on all nine cells; separable: a row network "
+                    "shared by the three rows, then a combine network (also writes OUT's "
+                    "stem + .separable.json for the separable kernels); auto (default): "
+                    "separable when two bits per row carry what the rule needs of a row "
+                    "(every B/S rule), else flat")
+    tr.add_argument("--search", type=int_range(1, 1024), default=None, metavar="N",
+                    help="separable: train seeds SEED..SEED+N-1 (over all cores), keep the "
+                    "one with the fewest gates per word after a quick synthesis, then "
+                    "shrink it fully (default 48, gatenet.pipeline.DEFAULT_SEARCH; 1 with "
+                    "--no-synth: just SEED)")
     tr.add_argument("--max-epochs", type=int_range(1),
                     help="default 3000 (flat) or 12000 (separable, with restarts)")
     tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")

@@ -329,6 +329,16 @@ static int fast_default_depth(const fast_board *b)
 typedef uint64_t fk_v4 __attribute__((vector_size(32)));
 typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 
+/* The emitted circuits keep every value in the polarity that makes each gate one
+ * operation (and, or, xor, and-not; see gatenet.emit.c) and mark the values they read
+ * complemented with GATENET_OPAQUE. Without it GCC's folding rewrites x & ~(y & ~z) as
+ * x & (~y | z) and spends an extra NOT; an empty asm that claims to modify the value in
+ * its register stops that, at no cost. With AVX-512 the compiler should see everything,
+ * since it fuses up to three inputs into one vpternlogq: there the macro stays a no-op. */
+#if defined(__GNUC__) && FAST_X86
+#define GATENET_OPAQUE(v) __asm__("" : "+r"(v))
+#endif
+
 /* 64-bit words: plain C, any x86-64 (or any other 64-bit target). */
 #define cell uint64_t
 #define gatenet_circuit fast_circuit_w64
@@ -382,6 +392,8 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
  * in a writable state; CPUs before it execute the instruction as a no-op). */
 #pragma GCC push_options
 #pragma GCC target("avx2,prfchw")
+#undef GATENET_OPAQUE
+#define GATENET_OPAQUE(v) __asm__("" : "+x"(v))
 #define cell fk_v4
 #define gatenet_circuit fast_circuit_w256
 #include FAST_CIRCUIT_HEADER_W256
@@ -436,6 +448,8 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #undef FK_SHIFT_E
 #define FK_SHIFT_W(x, prev) ((fk_v8)_mm512_shldi_epi64((__m512i)(x), (__m512i)(prev), 1))
 #define FK_SHIFT_E(x, next) ((fk_v8)_mm512_shrdi_epi64((__m512i)(x), (__m512i)(next), 1))
+#undef GATENET_OPAQUE
+#define GATENET_OPAQUE(v) ((void)0)
 #define cell fk_v8
 #define gatenet_circuit fast_circuit_w512
 #include FAST_CIRCUIT_HEADER_W512

@@ -21,9 +21,20 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.names import C_RESERVED, check_name, check_rule_shape
+
+#: ``GATENET_OPAQUE(v)`` hides a value from the compiler's algebraic folding (see
+#: :func:`_body`); an includer that does not define it gets a no-op.
+_OPAQUE_DEFAULT = (
+    "",
+    "#ifndef GATENET_OPAQUE",
+    "#define GATENET_OPAQUE(v) ((void)0)",
+    "#endif",
+)
 
 
 def default_name(circuit: Circuit) -> str:
@@ -74,7 +85,8 @@ def emit_c(circuit: Circuit, name: str | None = None) -> str:
         + (f" ({len(circuit.gates) - n_live} dead gates omitted)" if n_live < len(live) else ""),
         f" * gates:   {', '.join(f'{k} {v}' for k, v in ops.items()) or 'none'}",
         " * ops:     " + ", ".join(
-            f"{k} {v}" for k, v in circuit.cpu_ops().items() if k != "total"),
+            f"{k} {v}" for k, v in circuit.cpu_ops().items() if k != "total")
+        + f" as written per gate; {emitted_ops(circuit)} as emitted (polarity-assigned)",
         f" * inputs:  {', '.join(f'in[{i}]={s}' for i, s in enumerate(circuit.input_names))}",
         " *",
         " * The includer defines `cell` (uint64_t, or a GCC vector of uint64_t) before",
@@ -82,6 +94,7 @@ def emit_c(circuit: Circuit, name: str | None = None) -> str:
         " */",
         f"#ifndef {guard}",
         f"#define {guard}",
+        *_OPAQUE_DEFAULT,
         "",
         f"static inline cell {name}(const cell in[{n}])",
         "{",
@@ -95,25 +108,90 @@ def emit_c(circuit: Circuit, name: str | None = None) -> str:
     return "\n".join(header)
 
 
+def _literal_form(op: int) -> tuple[str, int, int, int]:
+    """Gate ``op`` as ``kind, na, nb, no``: the function is ``((a^na) & (b^nb)) ^ no`` for
+    kind "and", ``a ^ b ^ no`` for "xor", ``a ^ no`` / ``b ^ no`` for "a" / "b", and the
+    constant ``no`` for "const" (``na``, ``nb`` unused there)."""
+    t = gates.TRUTH[op]
+    ones = int(t.sum())
+    if ones in (0, 4):
+        return "const", 0, 0, int(t[0, 0])
+    da, db = gates.DEPENDS[op]
+    if not db:
+        return "a", 0, 0, int(t[0, 0])
+    if not da:
+        return "b", 0, 0, int(t[0, 0])
+    if ones == 2:
+        return "xor", 0, 0, int(t[0, 0])
+    odd = 1 if ones == 1 else 0  # the entry that differs from the other three
+    (x,), (y,) = np.nonzero(t == odd)
+    return "and", 1 - int(x), 1 - int(y), 1 - odd
+
+
 def _body(circuit: Circuit):
-    """The live gates as ``const cell gK = …;`` lines, and the node → C expression map."""
+    """The live gates as ``cell gK = …;`` lines, and the node → C expression map.
+
+    **Polarity assignment.** Every value is kept in whichever polarity costs nothing: a
+    node is stored either as itself or as its complement, and the gates reading it adapt.
+    Any AND/OR-type gate (``a & b``, ``a | ~b``, NOR, NAND, …) on stored operands is then
+    one instruction — ``x & y``, ``~x & y`` (``andn``/``vpandn``) or ``x | y`` (which is the
+    complement of ``~x & ~y``) — and an XOR-type gate is one ``x ^ y`` whatever its inputs'
+    polarities; a NOT or a copy is no instruction at all, only a flipped polarity. So the
+    function costs exactly one bitwise operation per live two-input gate, plus one NOT per
+    output that ends up complemented. Written naïvely (``~(a & b)``, ``a | ~b``), a gate
+    costs two on CPUs without a NAND or OR-NOT instruction, and the compiler does not
+    repair that globally. ``ref(node)`` is the node's value in true polarity."""
     n = circuit.n_inputs
     live = live_gates(circuit)
+    stored: list[str] = [f"in[{i}]" for i in range(n)]  # the C name holding each node
+    flipped: list[int] = [0] * n  # 1 if that name holds the node's complement
+    body: list[str] = []
+    opaque: set[str] = set()  # values read complemented: hidden from the compiler's folding
+    for k, g in enumerate(circuit.gates):
+        kind, na, nb, no = _literal_form(g.op)
+        if kind == "const":
+            stored.append("zero")
+            flipped.append(no)
+        elif kind in ("a", "b"):
+            src = g.a if kind == "a" else g.b
+            stored.append(stored[src])
+            flipped.append(flipped[src] ^ no)
+        else:
+            sa, sb = stored[g.a], stored[g.b]
+            ca, cb = flipped[g.a] ^ na, flipped[g.b] ^ nb
+            if kind == "xor":
+                text, pol = f"{sa} ^ {sb}", flipped[g.a] ^ flipped[g.b] ^ no
+            elif ca and cb:
+                text, pol = f"{sa} | {sb}", no ^ 1
+            else:
+                text, pol = f"{'~' if ca else ''}{sa} & {'~' if cb else ''}{sb}", no
+            stored.append(f"g{k}")
+            flipped.append(pol)
+            if live[k]:
+                body.append(f"    cell g{k} = {text};  /* {gates.NAMES[g.op]}"
+                            + (", kept complemented" if pol else "") + " */")
+                for name, c in ((sa, ca), (sb, cb)):
+                    if kind == "and" and c and name.startswith("g"):
+                        opaque.add(name)
 
     def ref(node: int) -> str:
-        return f"in[{node}]" if node < n else f"g{node - n}"
+        return f"~{stored[node]}" if flipped[node] else stored[node]
 
-    body: list[str] = []
-    for k, g in enumerate(circuit.gates):
-        if live[k]:
-            body.append(
-                f"    const cell g{k} = "
-                f"{gates.expr(g.op, ref(g.a), ref(g.b), zero='zero', ones='~zero')};"
-                f"  /* {gates.NAMES[g.op]} */"
-            )
-    if any(re.search(r"\bzero\b", line) for line in body):
+    body = [ln + (f" GATENET_OPAQUE({v});" if (v := ln.split()[1]) in opaque else "")
+            for ln in body]
+
+    if any(re.search(r"\bzero\b", line) for line in body) or any(
+            stored[o] == "zero" for o in circuit.outputs):
         body.insert(0, "    const cell zero = in[0] ^ in[0];  /* all-zero cell, any cell type */")
     return body, ref
+
+
+def emitted_ops(circuit: Circuit) -> int:
+    """Bitwise operations in the emitted function: one per live two-input gate, plus one NOT
+    per output left complemented by the polarity assignment (see :func:`_body`)."""
+    body, ref = _body(circuit)
+    code = [ln for ln in body if ln.startswith("    cell g")]
+    return len(code) + sum(ref(o).startswith("~") for o in circuit.outputs)
 
 
 def emit_c_features(circuit: Circuit, name: str) -> str:
@@ -140,6 +218,7 @@ def emit_c_features(circuit: Circuit, name: str) -> str:
         " */",
         f"#ifndef {guard}",
         f"#define {guard}",
+        *_OPAQUE_DEFAULT,
         "",
         f"static inline void {name}(const cell in[{n}], cell out[{m}])",
         "{",

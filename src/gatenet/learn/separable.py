@@ -33,8 +33,14 @@ epochs of unusable features both networks are re-drawn (a random restart, record
 :attr:`SeparableResult.restarts`). Measured on Life: without restarts 1 seed in 8 became
 exact within 4,000 epochs, with them 7 in 8 within 12,000. Restarts are decided at chunk
 boundaries, so with restarts the chunk size is part of the recipe (without, it changes
-nothing). It has its own small loop rather than the
-slot engine of :mod:`gatenet.learn.train`, which is built around one flat layer stack.
+nothing).
+
+Which rules fit two feature bits at all is a fact about the rule, decided exactly by
+:func:`row_code_classes` (every B/S rule does: a row's count is enough); the command line
+uses it to pick this architecture by default.
+
+It has its own small loop rather than the slot engine of :mod:`gatenet.learn.train`, which
+is built around one flat layer stack.
 """
 
 from __future__ import annotations
@@ -299,6 +305,60 @@ def features_suffice(row_features: np.ndarray, table: np.ndarray) -> bool:
         if seen.setdefault(kk, v) != v:
             return False
     return True
+
+
+def row_code_classes(table: np.ndarray) -> int:
+    """The fewest classes a row code needs for ``table``: the smallest number of feature
+    values any row circuit must tell apart so that *some* combine circuit computes the rule.
+
+    A row code merges triples; the merge is safe when, in every neighbourhood, exchanging
+    one row's triple for another of its class (in the middle row: only one with the same
+    centre, which the combine reads separately) never changes the next state. The 8 triples
+    have 4,140 partitions, so the smallest safe one is found by trying them all, coarsest
+    first. Outer-totalistic rules (Life and every B/S rule) need 4 — the row's count — so
+    two feature bits; a rule that tells all triples apart needs 8. This sizes the
+    architecture from a fact about the rule; nothing about the circuit comes from it.
+    """
+    t = np.asarray(table)
+    if t.shape != (512,) or not np.isin(t, (0, 1)).all():
+        raise ValueError(f"table must be 512 entries of 0 and 1, got shape {t.shape}")
+    p = np.arange(512)
+    shifts = (6, 3, 0)
+    ok = np.ones((8, 8), dtype=bool)  # ok[a, b]: triples a and b may share a code
+    for a in range(8):
+        for b in range(8):
+            for pos, sh in enumerate(shifts):
+                if pos == 1 and (a ^ b) & 2:
+                    continue  # different centres: the combine reads the centre itself
+                here = ((p >> sh) & 7) == a
+                swapped = (p[here] & ~(7 << sh)) | (b << sh)
+                if (t[p[here]] != t[swapped]).any():
+                    ok[a, b] = False
+    best = 8
+
+    def place(i: int, blocks: list[list[int]]) -> None:
+        nonlocal best
+        if len(blocks) >= best:
+            return
+        if i == 8:
+            best = len(blocks)
+            return
+        for blk in blocks:
+            if all(ok[i, j] and ok[j, i] for j in blk):
+                blk.append(i)
+                place(i + 1, blocks)
+                blk.pop()
+        blocks.append([i])
+        place(i + 1, blocks)
+        blocks.pop()
+
+    place(0, [])
+    return best
+
+
+def row_code_bits(table: np.ndarray) -> int:
+    """Feature bits per row the rule needs: ``ceil(log2(row_code_classes(table)))``."""
+    return max(1, (row_code_classes(table) - 1).bit_length())
 
 
 #: Names for the row encodings seen in training, keyed by the sorted feature truth tables
