@@ -569,40 +569,100 @@ def search_separable(
     gives alone. Results in seed order; see :func:`smallest_run`.
     """
     from gatenet.ir.separable import SeparableCircuit
-    from gatenet.learn.batch import default_workers, map_processes
     from gatenet.learn.separable import SeparableConfig
 
     rule = rules.parse(rule)
     cfg = config or SeparableConfig()
     cfg.validate()
     seeds = [int(s) for s in seeds]
-    workers = default_workers() if workers is None else workers
     jobs = [(rule.map_string, s, asdict(cfg)) for s in seeds]
-    found: dict[int, dict[str, Any]] = {}
+    found = _map_seeds(_seed_job, jobs, seeds, workers, progress, f"search {rule} (separable)")
+    runs = []
+    for d in found:
+        if d.get("passed") is not None:
+            d["passed"] = SeparableCircuit.from_dict(d["passed"])
+            _assert_separable(d["passed"], rule, "the seed search")
+        runs.append(SeedRun(**d))
+    return runs
+
+
+def _map_seeds(fn: Callable[..., dict[str, Any]], jobs: list[tuple], seeds: list[int],
+               workers: int | None, progress: bool | None, desc: str) -> list[dict[str, Any]]:
+    """``fn(*job)`` for every job, over ``workers`` processes (default: one per usable
+    core), with a progress bar on a terminal; results in job order."""
     from tqdm.auto import tqdm
 
+    from gatenet.learn.batch import default_workers, map_processes
+
+    workers = default_workers() if workers is None else workers
+    found: dict[int, dict[str, Any]] = {}
     show = sys.stderr.isatty() if progress is None else progress
-    with tqdm(total=len(jobs), disable=not show, unit="seed",
-              desc=f"search {rule} (separable)") as bar:
+    with tqdm(total=len(jobs), disable=not show, unit="seed", desc=desc) as bar:
         def done(i: int, result: dict[str, Any]) -> None:
             found[i] = result
             bar.update(1)
 
         if workers <= 1:
             for i, job in enumerate(jobs):
-                done(i, _seed_job(*job))
+                done(i, fn(*job))
         else:
-            dead = map_processes(_seed_job, jobs, workers, done)
+            dead = map_processes(fn, jobs, workers, done)
             if dead:
                 raise RuntimeError(f"seeds {[seeds[i] for i in dead]} killed their worker")
-    runs = []
-    for i in range(len(jobs)):
-        d = dict(found[i])
-        if d.get("passed") is not None:
-            d["passed"] = SeparableCircuit.from_dict(d["passed"])
-            _assert_separable(d["passed"], rule, "the seed search")
-        runs.append(SeedRun(**d))
-    return runs
+    return [found[i] for i in range(len(jobs))]
+
+
+@dataclass
+class ChoiceRun:
+    """One seed of :func:`search_choice`: how training went and, if exact, the circuit's
+    size after the passes and after ABC's quick script (both verified)."""
+
+    seed: int
+    candidates: int
+    exact: bool
+    epochs: int
+    seconds: float
+    wrong: int  # of the hard circuit at the end (0 when exact)
+    moved: int = 0  # gate inputs reading another source than the fixed wiring's
+    passes_gates: int = 0
+    quick_gates: int = 0
+
+
+def _choice_job(rule_map: str, seed: int, config: dict[str, Any]) -> dict[str, Any]:
+    """One seed of :func:`search_choice` (module level: it runs in worker processes)."""
+    from gatenet.learn.choice import ChoiceConfig, extract_choice, moved_wires, train_choice
+    from gatenet.synth.flow import synthesize_gates
+
+    rule = rules.Rule(rules.name_of(rules.from_map(rule_map)), rules.from_map(rule_map))
+    cfg = ChoiceConfig(**{**config, "layers": tuple(config["layers"]), "seed": seed})
+    r = train_choice(rule, cfg)
+    c = extract_choice(r)
+    out: dict[str, Any] = {"seed": seed, "candidates": cfg.candidates, "exact": r.exact,
+                           "epochs": r.epochs, "seconds": r.seconds,
+                           "wrong": c.meta["wrong"], "moved": moved_wires(r)}
+    if r.exact:
+        passed = assert_exact(optimize(c, rule.table).circuit, rule.table,
+                              "passes on the learned-wiring circuit")
+        quick = assert_exact(synthesize_gates(passed, "default"), rule.table,
+                             "quick synthesis of the learned-wiring circuit")
+        out.update(passes_gates=len(passed), quick_gates=len(quick))
+    return out
+
+
+def search_choice(seeds: Sequence[int], rule: str | rules.Rule = "B3/S23", config: Any = None,
+                  workers: int | None = None, progress: bool | None = None) -> list[ChoiceRun]:
+    """Train a learned-wiring network (:mod:`gatenet.learn.choice`) for every seed, over
+    ``workers`` processes, and shrink each exact circuit (passes, ABC's quick script).
+    ``config.candidates = 1`` is the fixed-wiring control. Results in seed order."""
+    from gatenet.learn.choice import ChoiceConfig
+
+    rule = rules.parse(rule)
+    cfg = (config or ChoiceConfig()).validate()
+    seeds = [int(s) for s in seeds]
+    jobs = [(rule.map_string, s, asdict(cfg)) for s in seeds]
+    found = _map_seeds(_choice_job, jobs, seeds, workers, progress,
+                       f"{rule}, {cfg.candidates} candidate{'s' * (cfg.candidates > 1)}")
+    return [ChoiceRun(**d) for d in found]
 
 
 def smallest_run(runs: Sequence[SeedRun]) -> SeedRun:
