@@ -46,11 +46,10 @@ import optax
 
 from gatenet import gates, rules
 from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.names import NEIGHBOURHOOD
 from gatenet.ir.netlist import verify
 from gatenet.learn import wiring
-from gatenet.learn.network import all_patterns
-
-_COEFFS = jnp.asarray(gates.COEFFS)
+from gatenet.learn.network import all_patterns, coefficients
 
 #: Limits that keep a bad configuration from exhausting memory: K candidates of a
 #: layer of width W hold 2·W·K·512 floats per epoch.
@@ -99,8 +98,10 @@ class ChoiceConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise ValueError(f"{name} must be a finite number, got {v!r}")
-            if v < 0 or (v == 0 and name in ("learning_rate", "clip")):
-                raise ValueError(f"{name} must be {'positive' if name in ('learning_rate', 'clip') else 'non-negative'}, got {v!r}")  # noqa: E501
+            if name in ("learning_rate", "clip") and v <= 0:
+                raise ValueError(f"{name} must be positive, got {v!r}")
+            if v < 0:
+                raise ValueError(f"{name} must be non-negative, got {v!r}")
         return self
 
 
@@ -163,8 +164,7 @@ def forward(params: Params, cands, x: jax.Array, hard: bool) -> jax.Array:
                 sel = p + jax.lax.stop_gradient(onehot - p)
             ab = jnp.einsum("snk,snkp->snp", sel, x[c])
         a, b = ab[0], ab[1]
-        co = _COEFFS[jnp.argmax(glog, axis=-1)] if hard else jax.nn.softmax(glog, -1) @ _COEFFS
-        co = co[:, :, None]
+        co = coefficients(glog, hard)[:, :, None]
         x = co[:, 0] + co[:, 1] * a + co[:, 2] * b + co[:, 3] * a * b
     return x
 
@@ -273,7 +273,7 @@ def extract_choice(result: ChoiceResult) -> Circuit:
                   for j in range(len(ops)))
         base, nxt = nxt, nxt + len(ops)
     circuit = Circuit(9, tuple(gl), (base,),
-                      input_names=("NW", "N", "NE", "W", "C", "E", "SW", "S", "SE"),
+                      input_names=NEIGHBOURHOOD,
                       output_names=("next",))
     wrong = int(verify(circuit, result.rule.table))
     if result.exact and wrong:
