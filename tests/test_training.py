@@ -6,9 +6,13 @@ training run (chapter 5, run by tests/test_chapters.py), each verified on all 51
 neighbourhoods.
 """
 
+import itertools
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gatenet import gates, rules
 from gatenet.ir.netlist import verify
@@ -53,6 +57,38 @@ def test_hard_forward_equals_extracted_circuit():
     hard = np.asarray(net.hard(params, jnp.asarray(all_patterns(9))))[:, 0]
     circuit = extract(net, params)
     assert np.array_equal(circuit.truth_table()[:, 0], hard.round().astype(np.uint8))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), slots=st.integers(1, 3), noise=st.floats(0.1, 5.0))
+def test_packed_error_count_equals_the_float_hard_circuit(seed, slots, noise):
+    """The training loop counts the hard circuit's errors on bits (32 patterns per word);
+    for any logits, wirings and targets that count equals the float hard forward pass's."""
+    rng = np.random.default_rng(seed)
+    nets = [Network(SMALL, seed=seed + s) for s in range(slots)]
+    params = [np.concatenate(n.init(seed + s, "random", noise=noise)) for s, n in
+              enumerate(nets)]
+    tables = rng.integers(0, 2, (slots, 512)).astype(np.float32)
+    x = all_patterns(9)
+    wires = [np.stack([np.concatenate(w) for w in layer]).astype(np.int32)
+             for layer in zip(*[n.wires for n in nets], strict=True)]
+    got = train._slot_errors(jnp.asarray(np.stack(params)), [jnp.asarray(w) for w in wires],
+                             train.pack_patterns(jnp.asarray(x.T.copy())),
+                             train.pack_patterns(jnp.asarray(tables)), SMALL)
+    bounds = np.cumsum([0, *SMALL[1:]])
+    for s, net in enumerate(nets):
+        layers = [params[s][a:b] for a, b in itertools.pairwise(bounds)]
+        hard = np.asarray(net.hard(layers, jnp.asarray(x)))[:, 0].round()
+        assert int(got[s]) == int(np.sum(hard != tables[s]))
+
+
+def test_pack_patterns_puts_pattern_32w_plus_k_in_bit_k_of_word_w():
+    v = np.zeros((2, 512), np.float32)
+    v[0, 0] = v[0, 33] = v[1, 511] = 1
+    words = np.asarray(train.pack_patterns(jnp.asarray(v)))
+    assert words.shape == (2, 16) and words.dtype == np.uint32
+    assert words[0, 0] == 1 and words[0, 1] == 2 and words[1, 15] == 1 << 31
+    assert words.sum() == 1 + 2 + (1 << 31)
 
 
 def test_soft_equals_hard_when_logits_are_sharp():
