@@ -325,6 +325,16 @@ class LearnedSeparable:
         """The smallest verified flat two-input circuit."""
         return min((s.circuit for s in self.flat), key=len)
 
+    @property
+    def lut3(self) -> Any:
+        """The parts as LUT3 netlists (a :class:`~gatenet.ir.separable.SeparableLut3`, what
+        the 512-bit separable kernel runs), or None without synthesis."""
+        from gatenet.ir.separable import SeparableLut3
+
+        if self.row_lut3 is None or self.combine_lut3 is None:
+            return None
+        return SeparableLut3(self.row_lut3, self.combine_lut3, self.pair_lut3)
+
 
 def _assert_separable(sep: Any, rule: rules.Rule, stage: str) -> None:
     """Raise CircuitError unless every reading of ``sep`` is ``rule`` (all 512 patterns)."""

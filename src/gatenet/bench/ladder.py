@@ -40,7 +40,8 @@ class Contender:
     (a :class:`gatenet.ir.lut.Lut3Circuit` of the same rule) runs the "avx512" kernel in its
     LUT3 form, one ``vpternlogq`` per LUT (see :func:`lut3_form`). ``separable`` (a
     :class:`gatenet.ir.separable.SeparableCircuit` of the same rule) is what a
-    "separable-…" kernel runs.
+    "separable-…" kernel runs, and ``separable_lut3`` (its parts as LUT3 netlists) what
+    "separable-avx512" runs in its LUT3 form.
     """
 
     label: str
@@ -52,6 +53,7 @@ class Contender:
     min_size: int = 1
     lut3: Any = None
     separable: Any = None
+    separable_lut3: Any = None
 
     def applies(self, n: int) -> bool:
         """Whether this contender runs on an n×n board."""
@@ -71,7 +73,8 @@ class Contender:
             expert = self.kernel.startswith("expert")
             if self.kernel.startswith("separable"):
                 return FastBoard(cells, None, self.kernel, self.threads, depth=self.depth,
-                                 separable=self.separable)
+                                 separable=self.separable,
+                                 separable_lut3=self.separable_lut3)
             return FastBoard(cells, None if expert else circuit, self.kernel, self.threads,
                              depth=self.depth, lut3=self.lut3)
         raise ValueError(f"unknown runtime {self.runtime!r}")

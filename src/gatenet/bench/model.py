@@ -41,14 +41,18 @@ def width_of(kernel: str) -> str:
 
 
 def ops_per_word(kernel: str, circuit: Circuit | None = None,
-                 lut3: Lut3Circuit | None = None, separable: Any = None) -> int:
+                 lut3: Lut3Circuit | None = None, separable: Any = None,
+                 separable_lut3: Any = None) -> int:
     """Bitwise operations per output word: live gates (or LUTs) + layout, or the expert's;
-    for a separable kernel, one row circuit and one combine circuit + layout."""
+    for a separable kernel, one row circuit and one combine circuit + layout (their LUTs
+    when ``separable_lut3`` runs)."""
     if kernel.startswith("expert"):
         return EXPERT_RULE_OPS + layout_ops(kernel)
     if kernel.startswith("separable"):
         if separable is None:
             raise TypeError("a separable kernel's operation count needs the separable circuit")
+        if separable_lut3 is not None and kernel == "separable-avx512":
+            return separable_lut3.ops_per_cell_word() + layout_ops(kernel)
         return separable.ops_per_cell_word() + layout_ops(kernel)
     if lut3 is not None and kernel == "avx512":
         return len(lut3.live_luts()) + layout_ops(kernel)
@@ -79,13 +83,15 @@ def measure(
     depth: int | None = None,
     lut3: Lut3Circuit | None = None,
     separable: Any = None,
+    separable_lut3: Any = None,
 ) -> dict[str, Any]:
     """Time ``kernel`` on a random ``height × width`` board: medians of ``repeats`` runs.
 
     Each repeat times ``steps`` generations in C (default: about 5·10⁸ cell updates, at
     least 3 steps). ``circuit`` defaults to the hand-made Life circuit, ``depth`` to the
     board's automatic temporal-blocking depth; ``lut3`` runs the "avx512" kernel in its
-    LUT3 form (``"lut3"`` in the result says whether it did). Returns plain numbers so a
+    LUT3 form, ``separable_lut3`` the "separable-avx512" one (``"lut3"`` in the result says
+    whether either did). Returns plain numbers so a
     benchmark table or the book can use them directly: µs per step (median and all
     repeats), cell updates per second, ``cpu_us_per_step`` (process CPU time of all threads
     per step: on a shared machine it shows parallel efficiency even when wall-clock times
@@ -107,12 +113,15 @@ def measure(
     kernel = resolve_kernel(kernel)
     circ = circuit if circuit is not None else default_circuit()
     extra = {"separable": separable} if separable is not None else {}
+    if separable_lut3 is not None:
+        extra["separable_lut3"] = separable_lut3
     if kernel.startswith("separable") and circuit is None and separable is not None:
         circ = separable.flatten()
     with FastBoard.random(w, h, circ, kernel, threads, seed=seed, density=0.35,
                           depth=depth, lut3=lut3, **extra) as b:
         lib_path = b._lib.path
         used_lut3 = b.lut3
+        used_sep_lut3 = getattr(b, "separable_lut3", None)
         b.step(max(1, steps // 10))  # warm caches, page in both buffers
         times, cpu = [], []
         for _ in range(repeats):
@@ -123,7 +132,7 @@ def measure(
         nthreads = b.threads
         used_depth = b.depth
     med = statistics.median(times)
-    ops = ops_per_word(kernel, circ, used_lut3, separable)
+    ops = ops_per_word(kernel, circ, used_lut3, separable, used_sep_lut3)
     profile = _loop_profile(lib_path, kernel,
                             separable is not None and separable.pair is not None)
     width = width_of(kernel)
@@ -134,7 +143,7 @@ def measure(
                                          profile["shift"] * words) * 1e6 / nthreads
     return {
         "kernel": kernel,
-        "lut3": used_lut3 is not None,
+        "lut3": used_lut3 is not None or used_sep_lut3 is not None,
         "width": w,
         "height": h,
         "threads": nthreads,

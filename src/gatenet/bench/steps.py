@@ -27,6 +27,7 @@ def bench_step(
     progress: Callable[[StepRecord], None] | None = None,
     budget_s: float = 0.05,
     separable=None,
+    separable_lut3=None,
 ) -> list[StepRecord]:
     """Every kernel on square boards of each size, side by side in one run.
 
@@ -44,8 +45,10 @@ def bench_step(
 
     ``separable`` (a :class:`gatenet.ir.separable.SeparableCircuit`, e.g. the best form of
     :func:`gatenet.pipeline.learn_separable`) adds the "separable-…" kernels running it: a
-    learned circuit whose row features are computed once per row. Kernel names say what
-    runs: "expert" only ever names the hand-written kernel.
+    learned circuit whose row features are computed once per row; ``separable_lut3`` (its
+    parts as LUT3 netlists, a :class:`gatenet.ir.separable.SeparableLut3`) adds the
+    "separable-avx512" kernel's LUT3 form. Kernel names say what runs: "expert" only ever
+    names the hand-written kernel.
     """
     from gatenet.bench import ladder
     from gatenet.runtime import fast
@@ -84,6 +87,11 @@ def bench_step(
                     name = f"{who} separable kernel ({k.removeprefix('separable-')})"
                     contenders.append(ladder.Contender(name, "fast", k, th,
                                                        separable=separable))
+                    if k == "separable-avx512" and separable_lut3 is not None:
+                        contenders.append(ladder.Contender(
+                            f"{who} separable kernel (avx512), LUT3 form (vpternlogq per LUT)",
+                            "fast", k, th, separable=separable,
+                            separable_lut3=separable_lut3))
                 continue
             contenders.append(ladder.Contender(f"project {k} kernel", "fast", k, th))
             if k == "avx512" and lut3 is not None:
@@ -110,7 +118,7 @@ def bench_step(
         for c, rec in zip([c for c in contenders if c.applies(n)],
                           ladder.measure_size(contenders, n, circuit, budget_s, repeats),
                           strict=True):
-            if c.runtime == "fast" and c.lut3 is not None:
+            if c.runtime == "fast" and (c.lut3 is not None or c.separable_lut3 is not None):
                 rec.note = _note(c)
             add(rec)
     return out
@@ -118,6 +126,8 @@ def bench_step(
 
 def _note(c) -> str:
     """What a record should say beside its time: the LUT3 form's size."""
+    if c.separable_lut3 is not None:
+        return f"{c.separable_lut3.ops_per_cell_word():g} LUTs per output word"
     return f"{len(c.lut3)} LUTs" if c.lut3 is not None else ""
 
 
@@ -152,12 +162,15 @@ def cmd_step(args: argparse.Namespace) -> int:
         learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
                                         progress=False)
         circuit = learned.circuit
+    separable_lut3 = None
     if separable is None and not args.circuit:
         try:
-            separable = pipeline.learn_separable_cached(
-                args.rule, args.seed, synthesize=not args.no_synth, progress=False).best
+            ls = pipeline.learn_separable_cached(
+                args.rule, args.seed, synthesize=not args.no_synth, progress=False)
         except pipeline.NotConvergedError as e:
             print(f"# no separable kernel: {e}", file=log)
+        else:
+            separable, separable_lut3 = ls.best, ls.lut3
     if separable is not None:
         from gatenet.runtime.fast import check_separable
 
@@ -181,7 +194,8 @@ def cmd_step(args: argparse.Namespace) -> int:
         print(f"# separable circuit: {separable.ops_per_cell_word():g} gates per output word "
               f"(row {row}{pair}, combine {comb})", file=log, flush=True)
     records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
-                         budget_s=args.budget, separable=separable)
+                         budget_s=args.budget, separable=separable,
+                         separable_lut3=separable_lut3)
     print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)
     if args.json:
         from gatenet.bench.training import strict_json

@@ -18,6 +18,10 @@
  * give a separable circuit of the same rule: the FAST_SEPARABLE flavour then runs it with
  * separable_kernel.h (each row's features computed once per row); FAST_SEP_P (pair bits)
  * with FAST_SEP_PAIR_HEADER_W64/_W256/_W512 (fast_sep_pair_<w>) adds the pair level.
+ * FAST_SEP_LUT3 with FAST_SEP_ROW_LUT3_HEADER, FAST_SEP_COMBINE_LUT3_HEADER (and with a pair
+ * FAST_SEP_PAIR_LUT3_HEADER) give the separable circuit's parts as three-input LUTs
+ * (gatenet.emit.ternary.to_c_features: fast_sep_row_lut3, fast_sep_combine_lut3,
+ * fast_sep_pair_lut3 on __m512i): the 512-bit separable kernel then runs those.
  *
  * See fast.h for the layout. One pass (of `depth` generations, fast_driver.h) is:
  *   1. refresh `depth` halo rows above and below every lane band (a few words per lane);
@@ -490,9 +494,53 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 #include "fast_kernel.h"
 #include "expert.c"
 #ifdef FAST_SEP_K
+#ifdef FAST_SEP_LUT3
+/* The separable parts as LUT3 netlists (one vpternlogq per LUT); the casts between fk_v8
+ * and __m512i are free, as for the circuit's LUT3 form above. gatenet.runtime.fast checks
+ * exhaustively that each LUT3 part computes its two-input part's outputs. */
+#include FAST_SEP_ROW_LUT3_HEADER
+#include FAST_SEP_COMBINE_LUT3_HEADER
+#ifdef FAST_SEP_P
+#include FAST_SEP_PAIR_LUT3_HEADER
+#define FAST_SEP_COMBINE_IN (FAST_SEP_P + FAST_SEP_K + 1)
+#else
+#define FAST_SEP_COMBINE_IN (3 * FAST_SEP_K + 1)
+#endif
+static inline void fast_sep_row_lut3_cell(const fk_v8 in[3], fk_v8 out[FAST_SEP_K])
+{
+    const __m512i v[3] = {(__m512i)in[0], (__m512i)in[1], (__m512i)in[2]};
+    __m512i o[FAST_SEP_K];
+    fast_sep_row_lut3(v, o);
+    for (int q = 0; q < FAST_SEP_K; q++)
+        out[q] = (fk_v8)o[q];
+}
+static inline fk_v8 fast_sep_combine_lut3_cell(const fk_v8 in[FAST_SEP_COMBINE_IN])
+{
+    __m512i v[FAST_SEP_COMBINE_IN], o[1];
+    for (int q = 0; q < FAST_SEP_COMBINE_IN; q++)
+        v[q] = (__m512i)in[q];
+    fast_sep_combine_lut3(v, o);
+    return (fk_v8)o[0];
+}
+#ifdef FAST_SEP_P
+static inline void fast_sep_pair_lut3_cell(const fk_v8 in[2 * FAST_SEP_K], fk_v8 out[FAST_SEP_P])
+{
+    __m512i v[2 * FAST_SEP_K], o[FAST_SEP_P];
+    for (int q = 0; q < 2 * FAST_SEP_K; q++)
+        v[q] = (__m512i)in[q];
+    fast_sep_pair_lut3(v, o);
+    for (int q = 0; q < FAST_SEP_P; q++)
+        out[q] = (fk_v8)o[q];
+}
+#endif
+#define FK_SEP_ROW fast_sep_row_lut3_cell
+#define FK_SEP_COMBINE fast_sep_combine_lut3_cell
+#define FK_SEP_PAIR fast_sep_pair_lut3_cell
+#else
 #define FK_SEP_ROW fast_sep_row_w512
 #define FK_SEP_COMBINE fast_sep_combine_w512
 #define FK_SEP_PAIR fast_sep_pair_w512
+#endif
 #define FK_SEP_K FAST_SEP_K
 #ifdef FAST_SEP_P
 #define FK_SEP_P FAST_SEP_P
@@ -516,6 +564,15 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 int fast_has_separable(void)
 {
 #ifdef FAST_SEP_K
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int fast_sep_uses_lut3(void)
+{
+#ifdef FAST_SEP_LUT3
     return 1;
 #else
     return 0;

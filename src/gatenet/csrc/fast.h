@@ -56,6 +56,8 @@ int fast_best_width(void);
 int fast_width_bits(int width);
 /* 1 if this build's 512-bit circuit kernel runs the LUT3 (vpternlogq) form, else 0. */
 int fast_uses_lut3(void);
+/* 1 if this build's 512-bit separable kernel runs its parts' LUT3 forms, else 0. */
+int fast_sep_uses_lut3(void);
 /* Number of processors OpenMP would use by default (1 without OpenMP). */
 int fast_default_threads(void);
 

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.names import NEIGHBOURHOOD
 from gatenet.ir.netlist import CircuitError, read_json
 
@@ -158,6 +159,39 @@ class SeparableCircuit:
         return Circuit(9, tuple(gate_list), (out,), NEIGHBOURHOOD, ("next",),
                        meta={"separable": {"k": self.k, "p": self.p}})
 
+    def two_rows(self) -> Circuit:
+        """The combining logic of two vertically adjacent output words as one circuit: what
+        the kernel computes per step of its column walk once the row features are known.
+
+        Inputs: the features of four consecutive rows ``a``, ``b``, ``c``, ``d`` (``k`` each),
+        then the centre cells of ``b`` and ``c``; outputs: the next states of ``b`` and ``c``.
+        With a pair circuit the pair of ``b`` and ``c`` is placed once and read by both
+        combine circuits (the second level of sharing); without one each output has its
+        own combine circuit over its three rows. Handing this circuit to logic synthesis
+        asks whether the synthesis finds sharing between the two outputs by itself.
+        """
+        k = self.k
+        names = (*(f"{r}{i}" for r in "abcd" for i in range(k)), "centre_b", "centre_c")
+        n_in = len(names)
+        gate_list: list[Gate] = []
+
+        def place(part: Circuit, inputs: list[int]) -> list[int]:
+            node = list(inputs)
+            for g in part.gates:
+                gate_list.append(Gate(g.op, node[g.a], node[g.b]))
+                node.append(n_in + len(gate_list) - 1)
+            return [node[o] for o in part.outputs]
+
+        a, b, c, d = ([r * k + i for i in range(k)] for r in range(4))
+        cb, cc = 4 * k, 4 * k + 1
+        if self.pair is None:
+            outs = (*place(self.combine, [*a, *b, *c, cb]), *place(self.combine, [*b, *c, *d, cc]))
+        else:
+            q = place(self.pair, b + c)
+            outs = (*place(self.combine, [*q, *a, cb]), *place(self.combine, [*q, *d, cc]))
+        return Circuit(n_in, tuple(gate_list), outs, names, ("next_b", "next_c"),
+                       meta={"separable": {"k": k, "p": self.p, "form": "two rows"}})
+
     def truth_table(self) -> np.ndarray:
         """The rule's 512 next states (pattern order as :mod:`gatenet.rules`); with a pair
         circuit, of the pair-below reading (see :meth:`computes` for both)."""
@@ -256,3 +290,52 @@ class SeparableCircuit:
             return cls.from_dict(d)
         except CircuitError as e:
             raise CircuitError(f"{path}: {e}") from None
+
+
+@dataclass(frozen=True)
+class SeparableLut3:
+    """A separable circuit's parts as three-input LUT netlists: what the 512-bit separable
+    kernel runs as one ``vpternlogq`` per LUT (ABC's LUT3 mapping of each learned part, as
+    :class:`~gatenet.ir.lut.Lut3Circuit`). :meth:`check` ties it to its separable circuit.
+    """
+
+    row: Lut3Circuit
+    combine: Lut3Circuit
+    pair: Lut3Circuit | None = None
+
+    def parts(self) -> dict[str, Lut3Circuit]:
+        return {"row": self.row, "combine": self.combine,
+                **({"pair": self.pair} if self.pair is not None else {})}
+
+    def check(self, separable: SeparableCircuit) -> SeparableLut3:
+        """``self`` if every part computes the same outputs as ``separable``'s part of that
+        name on every input (exhaustively); else a ValueError naming the part."""
+        if (self.pair is None) != (separable.pair is None):
+            raise ValueError("the LUT3 parts and the separable circuit disagree on having a "
+                             "pair level")
+        for name, lut in self.parts().items():
+            if not isinstance(lut, Lut3Circuit):
+                raise TypeError(f"the {name} part must be a gatenet Lut3Circuit, got "
+                                f"{type(lut).__name__}")
+            gates = getattr(separable, name)
+            if (lut.n_inputs, len(lut.outputs)) != (gates.n_inputs, len(gates.outputs)):
+                raise ValueError(f"the LUT3 {name} part has {lut.n_inputs} inputs and "
+                                 f"{len(lut.outputs)} outputs; the separable circuit's has "
+                                 f"{gates.n_inputs} and {len(gates.outputs)}")
+            wrong = int(np.sum(np.any(lut.truth_table() != gates.truth_table(), axis=1)))
+            if wrong:
+                raise ValueError(f"the LUT3 {name} part differs from the separable circuit's "
+                                 f"on {wrong} of {2 ** gates.n_inputs} inputs")
+        return self
+
+    def ops_per_cell_word(self) -> float:
+        """LUTs evaluated per output word (as :meth:`SeparableCircuit.ops_per_cell_word`):
+        one row part, half a pair part, one combine part — one ``vpternlogq`` each."""
+        half = len(self.pair.live_luts()) / 2 if self.pair is not None else 0
+        return len(self.row.live_luts()) + len(self.combine.live_luts()) + half
+
+    def content_hash(self) -> str:
+        import hashlib
+
+        text = ":".join(p.content_hash() for p in self.parts().values())
+        return hashlib.sha256(text.encode()).hexdigest()[:16]

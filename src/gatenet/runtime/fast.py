@@ -40,7 +40,7 @@ from gatenet.emit.c import emit_c
 from gatenet.ir.circuit import Circuit
 from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.names import check_rule_shape
-from gatenet.ir.separable import SeparableCircuit
+from gatenet.ir.separable import SeparableCircuit, SeparableLut3
 from gatenet.runtime import native
 from gatenet.runtime.board import NativeBoard
 from gatenet.runtime.checks import (
@@ -108,6 +108,7 @@ FAST_API = native.Api("fast_board", (
     ("int", "fast_width_supported", "int width"),
     ("int", "fast_default_threads", "void"),
     ("int", "fast_uses_lut3", "void"),
+    ("int", "fast_sep_uses_lut3", "void"),
     ("int", "fast_has_separable", "void"),
     ("int64_t", "fast_llc_bytes", "void"),
     ("fast_board *", "fast_new",
@@ -146,6 +147,7 @@ def _write_header(cache: Path, text: str, tag: str) -> str:
 def _compile_unit(
     circuit: Circuit, lut3: Lut3Circuit | None, cache: Path,
     separable: SeparableCircuit | None = None,
+    separable_lut3: SeparableLut3 | None = None,
 ) -> tuple[Any, str]:
     """The compile unit (a function of the symbol suffix) and the text it depends on.
 
@@ -185,6 +187,14 @@ def _compile_unit(
                                f"{_write_header(cache, text, f'sep{part.lower()}{w}')}")
                 header_text += text
         what += f", separable {separable.content_hash()}"
+    if separable_lut3 is not None:
+        defines.append("#define FAST_SEP_LUT3 1")
+        for part, lut in separable_lut3.parts().items():
+            text = ternary.to_c_features(lut, name=f"fast_sep_{part}_lut3")
+            defines.append(f"#define FAST_SEP_{part.upper()}_LUT3_HEADER "
+                           f"{_write_header(cache, text, f'sep{part}lut3')}")
+            header_text += text
+        what += f", separable LUT3 {separable_lut3.content_hash()}"
 
     def unit(suffix: str) -> str:
         return (
@@ -243,11 +253,32 @@ def check_separable(circuit: Circuit, separable: Any) -> SeparableCircuit:
 
 
 _SEP_CHECKED: set[tuple[str, str]] = set()
+
+
+def check_separable_lut3(separable: SeparableCircuit | None,
+                         separable_lut3: Any) -> SeparableLut3:
+    """``separable_lut3`` if it is a :class:`~gatenet.ir.separable.SeparableLut3` whose every
+    part computes ``separable``'s part of that name (exhaustively). Raises
+    TypeError/ValueError."""
+    if not isinstance(separable_lut3, SeparableLut3):
+        raise TypeError(f"separable_lut3 must be a gatenet SeparableLut3, got "
+                        f"{type(separable_lut3).__name__}")
+    if separable is None:
+        raise TypeError("separable_lut3 is the LUT3 form of a separable circuit: pass "
+                        "separable= too")
+    key = (separable.content_hash(), separable_lut3.content_hash())
+    if key not in _SEP_LUT3_CHECKED:
+        separable_lut3.check(separable)
+        _SEP_LUT3_CHECKED.add(key)
+    return separable_lut3
+
+
+_SEP_LUT3_CHECKED: set[tuple[str, str]] = set()
 #: Feature bits per row (and pair bits) the separable kernels accept.
 MAX_SEPARABLE_BITS = 16
-#: Loaded libraries by (circuit, LUT3, separable, cache, compiler): a board needs no
-#: re-emitting.
-_LIBS: dict[tuple[str, str, str, str, str | None], native.NativeLib] = {}
+#: Loaded libraries by (circuit, LUT3, separable, separable LUT3, cache, compiler): a board
+#: needs no re-emitting.
+_LIBS: dict[tuple[str, str, str, str, str, str | None], native.NativeLib] = {}
 
 
 def load(
@@ -255,6 +286,7 @@ def load(
     *,
     lut3: Lut3Circuit | None = None,
     separable: SeparableCircuit | None = None,
+    separable_lut3: SeparableLut3 | None = None,
     cache: str | os.PathLike[str] | None = None,
     compiler: str | None = None,
 ) -> native.NativeLib:
@@ -263,20 +295,25 @@ def load(
     With ``lut3`` (the same rule as three-input LUTs, checked by :func:`check_lut3`) the
     library's 512-bit circuit kernel runs one ``vpternlogq`` per LUT instead of the netlist.
     With ``separable`` (the same rule as a separable circuit, checked by
-    :func:`check_separable`) the library also holds the "separable-…" kernels.
-    Loading the same circuit (and LUT3, separable form) again returns the same object.
+    :func:`check_separable`) the library also holds the "separable-…" kernels, and with
+    ``separable_lut3`` (its parts as LUT3 netlists, checked part by part) the 512-bit one
+    runs those, one ``vpternlogq`` per LUT.
+    Loading the same circuit (and LUT3, separable forms) again returns the same object.
     """
     circuit = default_circuit() if circuit is None else check_circuit(circuit)
     if lut3 is not None:
         check_lut3(circuit, lut3)
     if separable is not None:
         check_separable(circuit, separable)
+    if separable_lut3 is not None:
+        check_separable_lut3(separable, separable_lut3)
     cache_path = native.cache_dir(cache)
     memo = (circuit.content_hash(), lut3.content_hash() if lut3 is not None else "",
             separable.content_hash() if separable is not None else "",
+            separable_lut3.content_hash() if separable_lut3 is not None else "",
             str(cache_path), compiler)
     if memo not in _LIBS:
-        unit, key_text = _compile_unit(circuit, lut3, cache_path, separable)
+        unit, key_text = _compile_unit(circuit, lut3, cache_path, separable, separable_lut3)
         _LIBS[memo] = native.load_unit("fast", unit, FAST_API, key_text=key_text,
                                        flags=FAST_FLAGS, cache=cache, compiler=compiler)
     return _LIBS[memo]
@@ -349,7 +386,9 @@ class FastBoard(NativeBoard):
     "separable-…" kernels run: each row's features computed once per row and reused by the
     three output rows that read them. ``circuit`` then defaults to its flat form; if both
     are given they must compute the same rule (checked exhaustively). Other kernels refuse
-    it rather than silently run something else.
+    it rather than silently run something else. ``separable_lut3`` (its parts as LUT3
+    netlists, checked part by part) makes "separable-avx512" run one ``vpternlogq`` per LUT,
+    as ``lut3`` does for "avx512"; the narrower separable kernels ignore it.
     """
 
     def __init__(
@@ -362,6 +401,7 @@ class FastBoard(NativeBoard):
         depth: int | None = None,
         lut3: Lut3Circuit | None = None,
         separable: SeparableCircuit | None = None,
+        separable_lut3: SeparableLut3 | None = None,
         cache: str | os.PathLike[str] | None = None,
     ) -> None:
         a = check_array(board)
@@ -397,8 +437,14 @@ class FastBoard(NativeBoard):
         nthreads = _threads(threads)
         #: The separable circuit the kernel runs, or None.
         self.separable = separable
-        lib = load(self.circuit, lut3=self.lut3, separable=separable, cache=cache)
-        if bool(lib.fast_uses_lut3()) != (self.lut3 is not None):
+        if separable_lut3 is not None:
+            check_separable_lut3(separable, separable_lut3)
+        #: The separable circuit's LUT3 parts the kernel runs, or None (two-input parts).
+        self.separable_lut3 = separable_lut3 if self.kernel == "separable-avx512" else None
+        lib = load(self.circuit, lut3=self.lut3, separable=separable,
+                   separable_lut3=self.separable_lut3, cache=cache)
+        if (bool(lib.fast_uses_lut3()) != (self.lut3 is not None)
+                or bool(lib.fast_sep_uses_lut3()) != (self.separable_lut3 is not None)):
             raise RuntimeError("fast library and requested circuit form disagree")
         flavour = _EXPERT if expert else _SEPARABLE if sep else _CIRCUIT
         handle = lib.fast_new(self.width, self.height, _width(self.kernel), flavour, nthreads)
@@ -460,8 +506,9 @@ class FastBoard(NativeBoard):
 
     @property
     def uses_lut3(self) -> bool:
-        """True when the kernel runs the LUT3 form (one vpternlogq per LUT)."""
-        return self.lut3 is not None
+        """True when the kernel runs a LUT3 form (one vpternlogq per LUT): the circuit's
+        (``lut3``) or the separable parts' (``separable_lut3``)."""
+        return self.lut3 is not None or self.separable_lut3 is not None
 
     @threads.setter
     def threads(self, n: int) -> None:
