@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from gatenet import rules, synth
 from gatenet.emit.ternary import to_c_features
-from gatenet.ir.handmade import handmade_paired_life, handmade_separable_life
+from gatenet.ir.handmade import handmade_life, handmade_paired_life, handmade_separable_life
 from gatenet.ir.lut import Lut, Lut3Circuit, from_circuit
 from gatenet.ir.separable import SeparableCircuit, SeparableLut3
 from gatenet.runtime import fast
@@ -130,7 +130,7 @@ def test_lut3_parts_are_checked_against_their_separable_circuit(which: str) -> N
     # a combine part that computes something else is named, with how often it is wrong
     wrong = SeparableLut3(parts.row, from_circuit(sep.row.__class__(
         sep.combine.n_inputs, (), (0,))), parts.pair)
-    with pytest.raises(ValueError, match="combine part differs"):
+    with pytest.raises(ValueError, match=r"combine part differs .* on \d+ of 128 inputs"):
         wrong.check(sep)
     swapped = SeparableLut3(parts.combine, parts.row, parts.pair)
     with pytest.raises(ValueError, match="row part has"):
@@ -150,6 +150,8 @@ def test_boards_refuse_lut3_parts_that_do_not_belong() -> None:
     other, _ = lut3_parts("paired")
     with pytest.raises(ValueError):
         FastBoard(a, kernel="separable-scalar", separable=other, separable_lut3=parts)
+    with pytest.raises(ValueError, match="for the separable kernels"):
+        FastBoard(a, handmade_life(), kernel="scalar", separable_lut3=parts)
     # the narrower kernels have no three-input instruction: they run the gates
     with FastBoard(a, kernel="separable-scalar", separable=sep, separable_lut3=parts) as b:
         assert not b.uses_lut3
@@ -174,7 +176,7 @@ def test_the_512_bit_separable_kernel_runs_one_vpternlogq_per_lut(which: str) ->
     assert prof["logic"] <= per_word
     plain = loop_profile(fast.load(sep.flatten(), separable=sep).path, "separable-avx512",
                          paired=sep.pair is not None)
-    assert plain["ternlog"] < plain["logic"]  # GCC fuses only some of the two-input gates
+    assert plain["ternlog"] <= plain["logic"]  # the gates: GCC fuses what it chooses
 
 
 @pytest.mark.skipif("separable-avx512" not in fast.available_kernels(),

@@ -64,6 +64,11 @@ def bench_step(
         if progress:
             progress(rec)
 
+    if separable_lut3 is not None:
+        try:
+            fast.check_separable_lut3(separable, separable_lut3)
+        except (TypeError, ValueError):
+            separable_lut3 = None  # not the LUT3 form of this separable circuit
     lut3 = getattr(learned, "lut3", None)
     if lut3 is not None:
         try:

@@ -40,13 +40,16 @@ def permute_truth(truth: int, order: tuple[int, int, int]) -> int:
     return out
 
 
-def _destructive_order(lut_circuit: Lut3Circuit, live: set[int]) -> dict[int, tuple[int, ...]]:
+def _destructive_order(lut_circuit: Lut3Circuit, live: set[int],
+                       inputs_live: bool = False) -> dict[int, tuple[int, ...]]:
     """Operand order per live LUT that puts a value dying there first.
 
     ``vpternlogq`` overwrites its first operand. If that value is still needed later the
     compiler must copy it first (GCC keeps the intrinsic's operand order), and those register
     copies cost as much issue bandwidth as the logic itself. Taking first an operand whose last
     use is this LUT (a LUT result, else a circuit input) lets the register be reused in place.
+    ``inputs_live``: the circuit's inputs outlive it (a separable part's inputs are features
+    that the next output rows read again), so they are never the one to overwrite.
     """
     n = lut_circuit.n_inputs
     order = sorted(live)
@@ -62,7 +65,7 @@ def _destructive_order(lut_circuit: Lut3Circuit, live: set[int]) -> dict[int, tu
 
         def rank(j: int, srcs: tuple[int, ...] = srcs, k: int = k) -> int:
             s = srcs[j]
-            if last.get(s) != k:
+            if last.get(s) != k or (inputs_live and s < n):
                 return 2  # still needed: overwriting it costs a copy
             return 0 if s >= n else 1
         first = min(range(3), key=rank)
@@ -70,7 +73,8 @@ def _destructive_order(lut_circuit: Lut3Circuit, live: set[int]) -> dict[int, tu
     return out
 
 
-def _lines(lut_circuit: Lut3Circuit, vector: str, ternlog: str) -> tuple[list[str], Any]:
+def _lines(lut_circuit: Lut3Circuit, vector: str, ternlog: str,
+           inputs_live: bool = False) -> tuple[list[str], Any]:
     """The body (one ``ternlog`` per live LUT, operands ordered for register reuse) and a
     function naming each node's C value."""
     n = lut_circuit.n_inputs
@@ -79,7 +83,7 @@ def _lines(lut_circuit: Lut3Circuit, vector: str, ternlog: str) -> tuple[list[st
         return f"in[{i}]" if i < n else f"t{i - n}"
 
     live = lut_circuit.live_luts()
-    operand_order = _destructive_order(lut_circuit, live)
+    operand_order = _destructive_order(lut_circuit, live, inputs_live)
     lines = []
     for k in sorted(live):
         lut = lut_circuit.luts[k]
@@ -192,7 +196,7 @@ def to_c_features(lut_circuit: Lut3Circuit, name: str, target: str = "avx512") -
     vector, ternlog, prelude = TARGETS[target]
     guard = fn.upper() + "_H"
     n, m = lut_circuit.n_inputs, len(lut_circuit.outputs)
-    body, node = _lines(lut_circuit, vector, ternlog)
+    body, node = _lines(lut_circuit, vector, ternlog, inputs_live=True)
     outs = [f"    out[{j}] = {node(o)};" + (f"  /* {lut_circuit.output_names[j]} */"
                                            if lut_circuit.output_names else "")
             for j, o in enumerate(lut_circuit.outputs)]

@@ -207,6 +207,8 @@ _ANF = np.array([[t[0, 0], t[0, 0] ^ t[1, 0], t[0, 0] ^ t[0, 1],
 def pack_patterns(v: jax.Array) -> jax.Array:
     """``(rows, patterns)`` of 0/1 as ``(rows, patterns / 32)`` ``uint32`` words, pattern
     ``32·w + k`` in bit ``k`` of word ``w``."""
+    if v.shape[-1] % 32:
+        raise ValueError(f"patterns pack 32 to a word; got {v.shape[-1]} patterns")
     bits = v.reshape(v.shape[0], -1, 32).astype(jnp.uint32)
     return jnp.sum(bits << jnp.arange(32, dtype=jnp.uint32), axis=-1, dtype=jnp.uint32)
 

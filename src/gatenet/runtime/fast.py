@@ -438,6 +438,9 @@ class FastBoard(NativeBoard):
         #: The separable circuit the kernel runs, or None.
         self.separable = separable
         if separable_lut3 is not None:
+            if not sep:
+                raise ValueError(f"separable_lut3= is the LUT3 form of a separable circuit, for "
+                                 f"the separable kernels, not {self.kernel!r}")
             check_separable_lut3(separable, separable_lut3)
         #: The separable circuit's LUT3 parts the kernel runs, or None (two-input parts).
         self.separable_lut3 = separable_lut3 if self.kernel == "separable-avx512" else None
