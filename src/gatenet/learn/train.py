@@ -184,6 +184,16 @@ def _slot_forward(flat, wires, x, sizes: tuple[int, ...], hard: bool):
     """
     slots = flat.shape[0]
     coef = coefficients(flat.reshape(-1, flat.shape[-1]), hard).reshape(slots, -1, 4)
+    return _run_slots(x, coef, wires, sizes,
+                      lambda c, a, b: c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b)
+
+
+def _run_slots(x, per_gate, wires, sizes: tuple[int, ...], gate: Callable):
+    """The layer walk shared by the float and the bit forms: ``S`` networks side by side,
+    each layer one row gather of both inputs, then ``gate(g, a, b)`` with ``g`` the gates'
+    four numbers (``per_gate`` is ``(S, neurons, 4)``) as ``(S·n, 4, 1)``. Returns
+    ``(S, row length)``."""
+    slots = per_gate.shape[0]
     rows = jnp.tile(x, (slots, 1))
     start = 0
     for n_prev, n, idx in zip(sizes[:-1], sizes[1:], wires, strict=True):
@@ -191,9 +201,9 @@ def _slot_forward(flat, wires, x, sizes: tuple[int, ...], hard: bool):
         ab = rows[(idx + off).reshape(-1)].reshape(slots, 2, n, -1)
         a = ab[:, 0].reshape(slots * n, -1)
         b = ab[:, 1].reshape(slots * n, -1)
-        c = coef[:, start : start + n].reshape(slots * n, 4, 1)
+        g = per_gate[:, start : start + n].reshape(slots * n, 4, 1)
         start += n
-        rows = c[:, 0] + c[:, 1] * a + c[:, 2] * b + c[:, 3] * a * b
+        rows = gate(g, a, b)
     return rows.reshape(slots, -1)
 
 
@@ -223,19 +233,10 @@ def _slot_errors(flat, wires, xbits, ybits, sizes: tuple[int, ...]):
     floats. The count is exact either way (a hard gate on 0/1 inputs is 0 or 1), so the
     training run is the same epoch for epoch.
     """
-    slots = flat.shape[0]
     masks = jnp.asarray(_ANF)[jnp.argmax(flat, axis=-1)]  # (S, neurons, 4)
-    rows = jnp.tile(xbits, (slots, 1))
-    start = 0
-    for n_prev, n, idx in zip(sizes[:-1], sizes[1:], wires, strict=True):
-        off = (jnp.arange(slots, dtype=idx.dtype) * n_prev)[:, None]
-        ab = rows[(idx + off).reshape(-1)].reshape(slots, 2, n, -1)
-        a = ab[:, 0].reshape(slots * n, -1)
-        b = ab[:, 1].reshape(slots * n, -1)
-        m = masks[:, start : start + n].reshape(slots * n, 4, 1)
-        start += n
-        rows = m[:, 0] ^ (m[:, 1] & a) ^ (m[:, 2] & b) ^ (m[:, 3] & a & b)
-    wrong = jax.lax.population_count(rows.reshape(slots, -1) ^ ybits)
+    out = _run_slots(xbits, masks, wires, sizes,
+                     lambda m, a, b: m[:, 0] ^ (m[:, 1] & a) ^ (m[:, 2] & b) ^ (m[:, 3] & a & b))
+    wrong = jax.lax.population_count(out ^ ybits)
     return jnp.sum(wrong, axis=1, dtype=jnp.int32)
 
 
