@@ -121,7 +121,7 @@ def measure(
                           depth=depth, lut3=lut3, **extra) as b:
         lib_path = b._lib.path
         used_lut3 = b.lut3
-        used_sep_lut3 = getattr(b, "separable_lut3", None)
+        used_sep_lut3 = b.separable_lut3
         b.step(max(1, steps // 10))  # warm caches, page in both buffers
         times, cpu = [], []
         for _ in range(repeats):
