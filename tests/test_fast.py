@@ -232,17 +232,33 @@ def test_loop_profile_counts_the_rule(kernel: str) -> None:
     from gatenet.bench import asm as fast_asm
 
     prof = fast_asm.loop_profile(fast.load(handmade_life()).path, kernel)
-    rule_ops = model.EXPERT_RULE_OPS if "expert" in kernel else 28
+    rule_ops = model.expert_rule_ops(kernel) if "expert" in kernel else 28
     assert rule_ops / 3 <= prof["logic"] + prof["shift"] <= rule_ops + 30
     assert prof["store"] >= 1 and prof["total"] >= prof["logic"]
     assert (prof["ternlog"] > 0) == kernel.endswith("avx512")
+
+
+@pytest.mark.skipif(shutil.which("objdump") is None, reason="needs objdump")
+def test_the_512_bit_expert_is_written_in_vpternlogq() -> None:
+    """Compiled on any x86-64 (the library holds every width): the 512-bit expert's hot loop
+    does all its logic with vpternlogq, no more of them per output word than expert.c's
+    count, while the narrower experts keep their two-input operations."""
+    from gatenet.bench import asm as fast_asm
+
+    path = fast.load(handmade_life()).path
+    prof = fast_asm.loop_profile(path, "expert-avx512")
+    assert prof["logic"] == prof["ternlog"] == model.expert_rule_ops("expert-avx512")
+    avx2 = fast_asm.loop_profile(path, "expert-avx2")
+    assert avx2["ternlog"] == 0
+    assert avx2["logic"] == model.expert_rule_ops("expert-avx2") + 2  # + the neighbour ORs
 
 
 def test_measure_reports_numbers() -> None:
     r = model.measure("expert-scalar", 128, 64, threads=1, steps=3, repeats=2)
     assert r["kernel"] == "expert-scalar" and r["threads"] == 1 and r["steps"] == 3
     assert len(r["us_per_step_all"]) == 2
-    assert r["ops_per_word"] == model.EXPERT_RULE_OPS + 6 and r["vector_words"] == 2 * 64
+    assert r["ops_per_word"] == model.expert_rule_ops("expert-scalar") + 6
+    assert r["vector_words"] == 2 * 64
     r = model.measure("scalar", 64, 8, threads=1, steps=2, repeats=1)
     assert r["ops_per_word"] == len(handmade_life().gates) + model.layout_ops("scalar")
     assert r["clock_mhz"] > 100 and r["logic_per_cycle"] > 0
@@ -259,18 +275,22 @@ def test_measure_reports_numbers() -> None:
 
 @pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
 @pytest.mark.parametrize("which", ["test-circuit", "asymmetric", "separable-life",
-                                   "separable-asymmetric", "separable-paired"])
+                                   "separable-asymmetric", "separable-paired", "tern-expert"])
 def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
     """c/test_fast.c with ASan + UBSan + OpenMP: every width, flavour and 1-3 threads; the
     separable builds add the separable flavour (the hand-written separable Life, and an
-    asymmetric rule in its trivial separable form)."""
+    asymmetric rule in its trivial separable form). "tern-expert" builds the 64-bit expert
+    from the three-input operations the 512-bit one runs as vpternlogq, emulated, so its
+    structure and immediates are checked against Life on any CPU."""
     from gatenet.emit.c import emit_c_features
     from gatenet.ir.handmade import handmade_paired_life, handmade_separable_life
     from gatenet.ir.separable import SeparableCircuit
 
     defines = []
-    if which == "test-circuit":
+    if which in ("test-circuit", "tern-expert"):
         defines.append('-DGATENET_CIRCUIT_HEADER="fast_test_circuit.h"')
+        if which == "tern-expert":
+            defines.append("-DFAST_EXPERT_TERN_W64")
     else:
         circuit = handmade_life() if which in ("separable-life", "separable-paired") else asym()
         for w in ("w64", "w256", "w512"):

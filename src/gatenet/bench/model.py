@@ -26,8 +26,15 @@ from gatenet.runtime.fast import FastBoard, resolve_kernel
 #: add wrap-around carries and a mask): the west and east neighbour words of the newly loaded
 #: row. Two shifts and an OR each, or one funnel shift each with AVX-512 VBMI2.
 LAYOUT_OPS: dict[str, int] = {"scalar": 6, "avx2": 6, "avx512": 2}
-#: csrc/expert.c's count per output word for the rule alone (see its header comment).
-EXPERT_RULE_OPS = 22
+#: csrc/expert.c's count per output word for the rule alone, by width (see its header
+#: comment): two-input operations with a shared pair of rows, or with AVX-512 three-input
+#: ``vpternlogq`` operations on the three rows' planes directly.
+EXPERT_RULE_OPS: dict[str, int] = {"scalar": 22, "avx2": 22, "avx512": 10}
+
+
+def expert_rule_ops(kernel: str) -> int:
+    """The expert kernel's rule operations per output word at ``kernel``'s width."""
+    return EXPERT_RULE_OPS[width_of(kernel)]
 
 
 def layout_ops(kernel: str) -> int:
@@ -47,7 +54,7 @@ def ops_per_word(kernel: str, circuit: Circuit | None = None,
     for a separable kernel, one row circuit and one combine circuit + layout (their LUTs
     when ``separable_lut3`` runs)."""
     if kernel.startswith("expert"):
-        return EXPERT_RULE_OPS + layout_ops(kernel)
+        return expert_rule_ops(kernel) + layout_ops(kernel)
     if kernel.startswith("separable"):
         if separable is None:
             raise TypeError("a separable kernel's operation count needs the separable circuit")

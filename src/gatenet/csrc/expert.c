@@ -21,15 +21,46 @@
  * its share of the pair's half adders, 15 per output) plus the layout's: the two neighbour
  * words (two shifts and an OR each, or one funnel shift each with AVX-512 VBMI2) and, in the
  * first and last word of a row, the mask. The circuit kernel pays the same layout costs.
+ *
+ * With a three-input instruction (AVX-512's vpternlogq: FK_TERN(a, b, c, imm) is any
+ * function of three words, bit (a<<2 | b<<1 | c) of imm) the best structure changes, and the
+ * kernel is written in it directly rather than left to the compiler's fusion:
+ *   1. each row's full adder is two instructions (XOR3 and MAJ);
+ *   2. the pair is dropped: with three-input operations the three rows' planes are summed
+ *      directly, L0 = XOR3 and M1 = MAJ of the l planes, K0 = XOR3 and K1 = MAJ of the h
+ *      planes (4 instructions), which is cheaper than 2 shared half-adder operations plus
+ *      the 4 that finish each output from them;
+ *   3. k == 1 and k == 2 are one instruction each (functions of M1, K0, K1), the choice
+ *      between them by L0 one more, and the centre's condition the last:
+ *      10 logic instructions per output word in all, against GCC's own fusion of the
+ *      two-input version.
+ * fast.c defines FK_TERN for the 512-bit instantiation; the harness tests/c/test_fast.c can
+ * define it for 64-bit words too (FAST_EXPERT_TERN_W64, a portable emulation), so the
+ * immediates below are checked against Life on any CPU.
  */
+
+#ifdef FK_TERN
+/* imm bytes: bit (a<<2 | b<<1 | c) of the immediate is f(a, b, c) */
+#define EX_XOR3 0x96 /* a ^ b ^ c */
+#define EX_MAJ 0xE8  /* at least two of a, b, c */
+#define EX_K_IS_1 0x14 /* (a=M1, b=K0, c=K1): M1 + K0 + 2*K1 == 1 */
+#define EX_K_IS_2 0x42 /* M1 + K0 + 2*K1 == 2: both M1 and K0 without K1, or K1 alone */
+#define EX_SELECT 0xE2 /* b ? a : c */
+#define EX_FINAL 0xE0  /* (a=g, b=L0, c=centre): g & (L0 | centre) */
+#endif
 
 /* Full adder: a + b + c = lo + 2*hi (5 operations). */
 static inline void FK_FN(ex_full_add_)(FK_CELL a, FK_CELL b, FK_CELL c, FK_CELL *lo,
                                        FK_CELL *hi)
 {
+#ifdef FK_TERN
+    *lo = FK_TERN(a, b, c, EX_XOR3);
+    *hi = FK_TERN(a, b, c, EX_MAJ);
+#else
     const FK_CELL t = a ^ b;
     *lo = t ^ c;
     *hi = (a & b) | (t & c);
+#endif
 }
 
 /* One row's horizontal planes and its centre word. */
@@ -66,6 +97,27 @@ static inline FK_CELL FK_FN(ex_rule_)(FK_CELL sl, FK_CELL cl, FK_CELL sh, FK_CEL
     return (L0 & k_is_1) | (~L0 & centre & k_is_2);
 }
 
+#ifdef FK_TERN
+/* The next state of the middle row's word from three rows' planes, in three-input
+ * operations (10 per output word with the row's full adder; see the top of the file).
+ * vpternlogq overwrites its first operand, so the compiler copies any first operand still
+ * needed afterwards; the order below puts a value that dies there first wherever one
+ * exists (`up` is the row leaving the window, and XOR3/MAJ are symmetric). */
+static inline FK_CELL FK_FN(ex_rule_tern_)(const FK_FN(ex_row_) *up, const FK_FN(ex_row_) *mid,
+                                           const FK_FN(ex_row_) *down)
+{
+    const FK_CELL L0 = FK_TERN(mid->l, up->l, down->l, EX_XOR3); /* weight 1 */
+    const FK_CELL M1 = FK_TERN(up->l, mid->l, down->l, EX_MAJ);  /* weight 2 */
+    const FK_CELL K0 = FK_TERN(mid->h, up->h, down->h, EX_XOR3); /* weight 2 */
+    const FK_CELL K1 = FK_TERN(up->h, mid->h, down->h, EX_MAJ);  /* weight 4 */
+    const FK_CELL k_is_1 = FK_TERN(M1, K0, K1, EX_K_IS_1);
+    const FK_CELL k_is_2 = FK_TERN(M1, K0, K1, EX_K_IS_2);
+    /* sum9 == 3 is L0 & k == 1; sum9 == 4 is !L0 & k == 2, alive only with the centre */
+    const FK_CELL g = FK_TERN(k_is_1, L0, k_is_2, EX_SELECT);
+    return FK_TERN(g, L0, mid->c, EX_FINAL);
+}
+#endif
+
 /* One column of `n` output rows; as in fk_column_circuit_, `inner` is a compile-time
  * constant, so interior words get fixed shifts and no mask. */
 static inline __attribute__((always_inline)) void
@@ -81,11 +133,16 @@ FK_FN(ex_column_)(const fast_geom *g, const FK_CELL *restrict src, FK_CELL *rest
     for (; j + 1 < n; j += 2) {
         const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col, inner);
         const FK_FN(ex_row_) d = FK_FN(ex_load_)(src + (j + 3) * pitch, i, &col, inner);
+#ifdef FK_TERN
+        const FK_CELL o0 = FK_FN(ex_rule_tern_)(&a, &b, &c);
+        const FK_CELL o1 = FK_FN(ex_rule_tern_)(&b, &c, &d);
+#else
         /* the shared pair: the rows of outputs j and j+1 */
         const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
         const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
         const FK_CELL o0 = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c);
         const FK_CELL o1 = FK_FN(ex_rule_)(sl, cl, sh, ch, &d, c.c);
+#endif
         FK_PREFETCH(&dst[j * pitch + col.pf], 1); /* see fk_load_ */
         FK_PREFETCH(&dst[(j + 1) * pitch + col.pf], 1);
         dst[j * pitch + i] = inner ? o0 : o0 & col.mask;
@@ -95,9 +152,13 @@ FK_FN(ex_column_)(const fast_geom *g, const FK_CELL *restrict src, FK_CELL *rest
     }
     if (j < n) { /* an odd count: one row left */
         const FK_FN(ex_row_) c = FK_FN(ex_load_)(src + (j + 2) * pitch, i, &col, inner);
+#ifdef FK_TERN
+        const FK_CELL o0 = FK_FN(ex_rule_tern_)(&a, &b, &c);
+#else
         const FK_CELL sl = b.l ^ c.l, cl = b.l & c.l;
         const FK_CELL sh = b.h ^ c.h, ch = b.h & c.h;
         const FK_CELL o0 = FK_FN(ex_rule_)(sl, cl, sh, ch, &a, b.c);
+#endif
         dst[j * pitch + i] = inner ? o0 : o0 & col.mask;
     }
 }

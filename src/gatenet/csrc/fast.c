@@ -370,7 +370,22 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define FK_SUFFIX w64
 #define FK_CIRCUIT fast_circuit_w64
 #include "fast_kernel.h"
+#ifdef FAST_EXPERT_TERN_W64
+/* Tests only (tests/c/test_fast.c): the 64-bit expert written in three-input operations,
+ * each one emulated bit by bit as vpternlogq defines it, so the 512-bit expert's structure
+ * and immediates are checked against Life on a CPU without AVX-512. */
+static inline uint64_t fk_tern_w64(uint64_t a, uint64_t b, uint64_t c, int imm)
+{
+    uint64_t r = 0;
+    for (int k = 0; k < 8; k++)
+        if ((imm >> k) & 1)
+            r |= ((k & 4) ? a : ~a) & ((k & 2) ? b : ~b) & ((k & 1) ? c : ~c);
+    return r;
+}
+#define FK_TERN(a, b, c, imm) fk_tern_w64((a), (b), (c), (imm))
+#endif
 #include "expert.c"
+#undef FK_TERN
 #ifdef FAST_SEP_K
 #define FK_SEP_ROW fast_sep_row_w64
 #define FK_SEP_COMBINE fast_sep_combine_w64
@@ -492,7 +507,12 @@ static inline fk_v8 fast_circuit_lut3_w512_cell(const fk_v8 in[9])
 #define FK_CELL fk_v8
 #define FK_SUFFIX w512
 #include "fast_kernel.h"
+/* The expert written in vpternlogq (see expert.c); the casts between fk_v8 and __m512i
+ * are free. */
+#define FK_TERN(a, b, c, imm)                                                                  \
+    ((fk_v8)_mm512_ternarylogic_epi64((__m512i)(a), (__m512i)(b), (__m512i)(c), (imm)))
 #include "expert.c"
+#undef FK_TERN
 #ifdef FAST_SEP_K
 #ifdef FAST_SEP_LUT3
 /* The separable parts as LUT3 netlists (one vpternlogq per LUT); the casts between fk_v8
