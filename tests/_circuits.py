@@ -185,8 +185,9 @@ def build_harness(name: str, flags: list[str], source: Path, include: list[Path]
     return exe
 
 
-def run_fast_harness(tmp_path, defines: list[str]) -> None:
-    """Build c/test_fast.c under ASan + UBSan + OpenMP with ``defines`` and run it clean.
+def run_fast_harness(tmp_path, defines: list[str]) -> str:
+    """Build c/test_fast.c under ASan + UBSan + OpenMP with ``defines``, run it clean and
+    return what it printed.
 
     Circuit headers named in ``defines`` are looked up in ``tmp_path``. Fails the calling
     test on a compiler error, a non-zero exit, or any sanitizer output.
@@ -205,6 +206,7 @@ def run_fast_harness(tmp_path, defines: list[str]) -> None:
     run = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.startswith("ok") and run.stderr == ""
+    return run.stdout
 
 
 def reference_run(table: np.ndarray, shape: tuple[int, int],

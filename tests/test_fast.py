@@ -12,6 +12,7 @@ expert kernels run Life. c/test_fast.c repeats the layout checks under ASan and 
 from __future__ import annotations
 
 import functools
+import platform
 import shutil
 
 import numpy as np
@@ -238,19 +239,20 @@ def test_loop_profile_counts_the_rule(kernel: str) -> None:
     assert (prof["ternlog"] > 0) == kernel.endswith("avx512")
 
 
-@pytest.mark.skipif(shutil.which("objdump") is None, reason="needs objdump")
+@pytest.mark.skipif(shutil.which("objdump") is None or platform.machine() not in
+                    ("x86_64", "AMD64"), reason="needs objdump and an x86-64 build")
 def test_the_512_bit_expert_is_written_in_vpternlogq() -> None:
     """Compiled on any x86-64 (the library holds every width): the 512-bit expert's hot loop
     does all its logic with vpternlogq, no more of them per output word than expert.c's
-    count, while the narrower experts keep their two-input operations."""
+    count, while the 256-bit expert keeps its two-input operations."""
     from gatenet.bench import asm as fast_asm
 
     path = fast.load(handmade_life()).path
     prof = fast_asm.loop_profile(path, "expert-avx512")
-    assert prof["logic"] == prof["ternlog"] == model.expert_rule_ops("expert-avx512")
+    assert 0 < prof["logic"] == prof["ternlog"] <= model.expert_rule_ops("expert-avx512")
     avx2 = fast_asm.loop_profile(path, "expert-avx2")
     assert avx2["ternlog"] == 0
-    assert avx2["logic"] == model.expert_rule_ops("expert-avx2") + 2  # + the neighbour ORs
+    assert avx2["logic"] > model.expert_rule_ops("expert-avx512")
 
 
 def test_measure_reports_numbers() -> None:
@@ -314,4 +316,6 @@ def test_c_harness_under_sanitizers(tmp_path, which: str) -> None:
                     (tmp_path / f"pair{w}.h").write_text(
                         emit_c_features(sep.pair, name=f"fast_sep_pair_{w}"))
                     defines.append(f'-DFAST_SEP_PAIR_HEADER_{w.upper()}="pair{w}.h"')
-    run_fast_harness(tmp_path, defines)
+    said = run_fast_harness(tmp_path, defines)
+    # the harness confirms the emulated ternary expert was built (not a plain rerun)
+    assert said.startswith("ok tern") == (which == "tern-expert")

@@ -35,8 +35,8 @@ _SHIFT = re.compile(r"^(v?ps[lr]l[a-z]*|vpsh[lr]d[a-z]*|sh[lr][a-z]?|sa[lr][a-z]
 
 
 def _kernel_symbol(kernel: str, paired: bool = False) -> tuple[str, int]:
-    """The C function of a kernel name and the output words one loop iteration makes (two
-    where a pair of rows is shared: the expert kernel, a separable circuit with a pair)."""
+    """The C function of a kernel name and the output words one loop iteration makes: two
+    for the expert kernel (unrolled by two) and a separable circuit with a pair, else three."""
     family, _, width = kernel.rpartition("-")
     suffix = {"scalar": "w64", "avx2": "w256", "avx512": "w512"}[width]
     flavour = family or "circuit"

@@ -102,9 +102,10 @@ def measure(
     benchmark table or the book can use them directly: µs per step (median and all
     repeats), cell updates per second, ``cpu_us_per_step`` (process CPU time of all threads
     per step: on a shared machine it shows parallel efficiency even when wall-clock times
-    are hostage to other load), ``ops_per_word`` (two-input gates + layout, the model's
-    count), the hot loop's instruction profile, the measured ceiling (logic and shift
-    instructions per second at this width, and the effective clock), and
+    are hostage to other load), ``ops_per_word`` (the model's count: two-input gates, or
+    three-input LUTs / ``vpternlogq`` where the kernel runs those, + layout), the hot
+    loop's instruction profile, the measured ceiling (logic and shift instructions per
+    second at this width, and the effective clock), and
     ``floor_us_per_step``: the least time the emitted logic and shift instructions allow
     at those rates (each thread on its own core), with ``fraction_of_floor`` — at most
     1.0 up to measurement noise. The profile and floor are None without objdump.

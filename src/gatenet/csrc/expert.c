@@ -32,11 +32,11 @@
  *      the 4 that finish each output from them;
  *   3. k == 1 and k == 2 are one instruction each (functions of M1, K0, K1), the choice
  *      between them by L0 one more, and the centre's condition the last:
- *      10 logic instructions per output word in all, against GCC's own fusion of the
- *      two-input version.
- * fast.c defines FK_TERN for the 512-bit instantiation; the harness tests/c/test_fast.c can
- * define it for 64-bit words too (FAST_EXPERT_TERN_W64, a portable emulation), so the
- * immediates below are checked against Life on any CPU.
+ *      10 logic instructions per output word in all, where GCC's own fusion of the
+ *      two-input version leaves 16 (6 of them vpternlogq).
+ * fast.c defines FK_TERN for the 512-bit instantiation, and for 64-bit words too when built
+ * with FAST_EXPERT_TERN_W64 (a portable emulation; tests/test_fast.py builds the harness
+ * tests/c/test_fast.c so), so the immediates below are checked against Life on any CPU.
  */
 
 #ifdef FK_TERN
@@ -49,7 +49,7 @@
 #define EX_FINAL 0xE0  /* (a=g, b=L0, c=centre): g & (L0 | centre) */
 #endif
 
-/* Full adder: a + b + c = lo + 2*hi (5 operations). */
+/* Full adder: a + b + c = lo + 2*hi (5 operations; 2 with FK_TERN). */
 static inline void FK_FN(ex_full_add_)(FK_CELL a, FK_CELL b, FK_CELL c, FK_CELL *lo,
                                        FK_CELL *hi)
 {
@@ -100,9 +100,10 @@ static inline FK_CELL FK_FN(ex_rule_)(FK_CELL sl, FK_CELL cl, FK_CELL sh, FK_CEL
 #ifdef FK_TERN
 /* The next state of the middle row's word from three rows' planes, in three-input
  * operations (10 per output word with the row's full adder; see the top of the file).
- * vpternlogq overwrites its first operand, so the compiler copies any first operand still
+ * vpternlogq overwrites its first operand, so the compiler must copy a first operand still
  * needed afterwards; the order below puts a value that dies there first wherever one
- * exists (`up` is the row leaving the window, and XOR3/MAJ are symmetric). */
+ * exists (`up` is the row leaving the window, and XOR3/MAJ are symmetric), so the compiler
+ * can reuse its register. */
 static inline FK_CELL FK_FN(ex_rule_tern_)(const FK_FN(ex_row_) *up, const FK_FN(ex_row_) *mid,
                                            const FK_FN(ex_row_) *down)
 {
@@ -169,3 +170,12 @@ static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict s
 {
     FK_EACH_COLUMN(FK_FN(ex_column_), g, src, dst, n);
 }
+
+#ifdef FK_TERN
+#undef EX_XOR3
+#undef EX_MAJ
+#undef EX_K_IS_1
+#undef EX_K_IS_2
+#undef EX_SELECT
+#undef EX_FINAL
+#endif

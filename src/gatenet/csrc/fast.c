@@ -22,6 +22,8 @@
  * FAST_SEP_PAIR_LUT3_HEADER) give the separable circuit's parts as three-input LUTs
  * (gatenet.emit.ternary.to_c_features: fast_sep_row_lut3, fast_sep_combine_lut3,
  * fast_sep_pair_lut3 on __m512i): the 512-bit separable kernel then runs those.
+ * FAST_EXPERT_TERN_W64 (tests only) builds the 64-bit expert kernel from the three-input
+ * operations the 512-bit one runs as vpternlogq, each emulated bit by bit (see expert.c).
  *
  * See fast.h for the layout. One pass (of `depth` generations, fast_driver.h) is:
  *   1. refresh `depth` halo rows above and below every lane band (a few words per lane);
@@ -371,9 +373,10 @@ typedef uint64_t fk_v8 __attribute__((vector_size(64)));
 #define FK_CIRCUIT fast_circuit_w64
 #include "fast_kernel.h"
 #ifdef FAST_EXPERT_TERN_W64
-/* Tests only (tests/c/test_fast.c): the 64-bit expert written in three-input operations,
- * each one emulated bit by bit as vpternlogq defines it, so the 512-bit expert's structure
- * and immediates are checked against Life on a CPU without AVX-512. */
+/* Tests only (tests/test_fast.py builds tests/c/test_fast.c so): the 64-bit expert written
+ * in three-input operations, each one emulated bit by bit as vpternlogq defines it, so the
+ * 512-bit expert's structure and immediates are checked against Life on a CPU without
+ * AVX-512. */
 static inline uint64_t fk_tern_w64(uint64_t a, uint64_t b, uint64_t c, int imm)
 {
     uint64_t r = 0;

@@ -94,7 +94,7 @@ def handmade_life() -> Circuit:
 
 def handmade_separable_life() -> SeparableCircuit:
     """Life as a :class:`~gatenet.ir.separable.SeparableCircuit`: the structure of the
-    hand-written expert kernel (``csrc/expert.c``), as gates.
+    hand-written expert kernel (``csrc/expert.c`` at 64 and 256 bits), as gates.
 
     Row circuit (5 gates): a full adder, the row's count ``W + C + E`` as ``l + 2h``.
     Combine circuit (19 gates): add the three rows' counts — the middle and bottom rows

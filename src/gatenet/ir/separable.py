@@ -22,7 +22,8 @@ circuit (``p + k + 1`` inputs: the pair's bits, the remaining row's features, th
 finishes each. Output ``j`` sees the pair *below* its top row, output ``j + 1`` *above* its
 bottom row, so such a circuit is a rule only if both readings agree (:meth:`flatten` and
 :meth:`flatten_above`, both checked by :meth:`computes`). This is how the hand-written
-expert kernel shares the middle rows' half adders.
+expert kernel shares the middle rows' half adders (at 64 and 256 bits; its 512-bit form,
+written in three-input operations, sums the three rows directly).
 """
 
 from __future__ import annotations
