@@ -60,9 +60,10 @@ def test_bench_step_runs_a_separable_circuit() -> None:
 
     recs = steps.bench_step(sizes=(64,), circuit=handmade_life(), threads=(1,), repeats=1,
                             separable=handmade_paired_life())
-    names = [r.name for r in recs if "separable" in r.name]
+    names = [r.name for r in recs if "paired" in r.name or "separable" in r.name]
     widths = [k for k in fast.available_kernels() if k.startswith("separable-")]
     assert len(names) == len(widths) and all(n.startswith("hand-written") for n in names)
+    assert all("paired kernel" in n for n in names)  # the circuit has a pair level
     assert not any("expert" in n for n in names)
 
 

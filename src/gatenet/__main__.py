@@ -184,7 +184,9 @@ def _train_separable(args: argparse.Namespace, out: Path) -> int:
     forms = [("extracted", ls.raw), ("after passes", ls.passed)]
     if ls.synthesized is not None:
         forms.append(("after synthesis", ls.synthesized))
-    paired = ls.raw.pair is not None
+    if ls.paired is not None:
+        forms.append(("paired", ls.paired[0]))
+    paired = ls.raw.pair is not None or ls.paired is not None
     print(f"{'form':<16}{'row gates':>10}" + (f"{'pair gates':>11}" if paired else "")
           + f"{'combine gates':>15}{'gates per word':>16}")
     for name, form in forms:
@@ -196,6 +198,14 @@ def _train_separable(args: argparse.Namespace, out: Path) -> int:
     if ls.row_lut3 is not None:
         print(f"as 3-input LUTs: row {len(ls.row_lut3)}, combine {len(ls.combine_lut3)}, "
               f"flat {len(ls.flat_lut3)}")
+    if ls.paired is not None:
+        pl = ls.pairing
+        print(f"pair level by decomposition: {len(pl['classes'])} classes of row pairs in "
+              f"{pl['bits']} bits, {pl['tried']} codes ranked; the fewest gates per word "
+              f"{ls.paired[0].ops_per_cell_word():g}, the fewest LUTs per word "
+              f"{ls.paired_luts[1].ops_per_cell_word():g}")
+    elif "none" in ls.pairing:
+        print(f"no pair level: {ls.pairing['none']}")
     print(f"every form verified on all 512 neighbourhoods; wrote {len(best)} gates to "
           f"{args.out} and the separable form to {sep_out}")
     return 0

@@ -313,12 +313,32 @@ class LearnedSeparable:
     flat_lut3: Any = None
     pair_lut3: Any = None
     restarts: list[int] = field(default_factory=list)  # epochs of training's restarts
+    #: The synthesised circuit with a pair level found by decomposing its combine circuit
+    #: (:mod:`gatenet.synth.pairing`): the form with the fewest gates per output word, and
+    #: the one with the fewest LUTs per output word, each as (SeparableCircuit,
+    #: SeparableLut3); None when the rule has no pair level or pairing was not asked for.
+    paired: Any = None
+    paired_luts: Any = None
+    #: What the pairing found: classes, bits, codes ranked, finalists — or why it found none.
+    pairing: dict[str, Any] = field(default_factory=dict)
 
     @property
     def best(self) -> Any:
-        """The smallest separable form (fewest gates per output word)."""
+        """The smallest separable form (fewest gates per output word), paired or not."""
         forms = [f for f in (self.passed, self.synthesized) if f is not None]
+        if self.paired is not None:
+            forms.append(self.paired[0])
         return min(forms, key=lambda f: f.ops_per_cell_word())
+
+    @property
+    def lut3_form(self) -> tuple[Any, Any] | None:
+        """The separable form with the fewest LUTs per output word and its LUT3 parts, as
+        ``(SeparableCircuit, SeparableLut3)`` (what the 512-bit LUT3 kernel should run), or
+        None without synthesis."""
+        forms = [f for f in (self.paired, self.paired_luts) if f is not None]
+        if self.lut3 is not None:
+            forms.insert(0, (self.synthesized, self.lut3))
+        return min(forms, key=lambda f: f[1].ops_per_cell_word()) if forms else None
 
     @property
     def circuit(self) -> Circuit:
@@ -360,6 +380,8 @@ def learn_separable(
     *,
     synth_budget: float | None = None,
     synth_progress: Callable[[str], None] | None = None,
+    pair_level: bool = True,
+    pair_encodings: int | None = None,
     **overrides: Any,
 ) -> LearnedSeparable:
     """Train a separable network on ``rule`` and shrink its circuits; raise if not exact.
@@ -370,6 +392,11 @@ def learn_separable(
     they share logic), on the pair circuit if there is one, on the combine circuit, and on
     the flat composition — always from the learned circuits, never from the rule's truth
     table. ``synth_budget`` bounds each run.
+
+    With ``pair_level`` (and synthesis), a circuit trained without a pair level gets one by
+    decomposing its synthesised combine circuit (:func:`gatenet.synth.pairing.find_pair_level`,
+    ranking at most ``pair_encodings`` codes; None: all of them): ``paired`` and
+    ``paired_luts`` of the result, or the reason there is none in ``pairing``.
     """
     from gatenet.learn.separable import extract_separable, train_separable
 
@@ -422,7 +449,28 @@ def learn_separable(
     flat_g, out.flat_lut3 = synthesize_strong(flat[-1].circuit, progress=said("flat"),
                                               budget=synth_budget)
     flat.append(Stage.of("ABC (strong, flat)", assert_exact(flat_g, rule.table, "synthesis")))
+    if pair_level and synthesized.pair is None:
+        _pair(out, rule, pair_encodings, synth_budget, synth_progress)
     return out
+
+
+def _pair(out: LearnedSeparable, rule: rules.Rule, encodings: int | None,
+          budget: float | None, progress: Callable[[str], None] | None) -> None:
+    """Give ``out`` a pair level by decomposition, or record why it has none."""
+    from gatenet.synth.pairing import PairingError, find_pair_level
+
+    try:
+        level = find_pair_level(out.synthesized, rule.table, row_lut3=out.row_lut3,
+                                max_encodings=encodings, budget=budget, progress=progress)
+    except PairingError as e:
+        out.pairing = {"none": str(e)}
+        return
+    out.paired = (level.gates, level.gates_lut3)
+    out.paired_luts = (level.luts, level.luts_lut3)
+    out.pairing = {"classes": [list(c) for c in level.chart.classes],
+                   "bits": level.chart.bits, "tried": level.tried,
+                   "ranked": [[q, lq, list(c)] for q, lq, c in level.ranked],
+                   "finalists": level.finalists}
 
 
 def learn_separable_cached(rule: str | rules.Rule = "B3/S23", seed: int = 0,
@@ -461,7 +509,31 @@ def _separable_to_dict(ls: LearnedSeparable) -> dict[str, Any]:
         "row_lut3": part(ls.row_lut3), "combine_lut3": part(ls.combine_lut3),
         "flat_lut3": part(ls.flat_lut3), "pair_lut3": part(ls.pair_lut3),
         "restarts": ls.restarts,
+        "paired": _paired_to_dict(ls.paired), "paired_luts": _paired_to_dict(ls.paired_luts),
+        "pairing": ls.pairing,
     }
+
+
+def _paired_to_dict(form: Any) -> Any:
+    if form is None:
+        return None
+    sep, lut = form
+    return {"circuit": sep.to_dict(), "lut3": {name: part.to_dict()
+                                               for name, part in lut.parts().items()}}
+
+
+def _paired_from_dict(d: Any, rule: rules.Rule) -> Any:
+    """A memo's paired form, checked: both readings are the rule, the LUTs its parts."""
+    from gatenet.ir.lut import Lut3Circuit
+    from gatenet.ir.separable import SeparableCircuit, SeparableLut3
+
+    if d is None:
+        return None
+    sep = SeparableCircuit.from_dict(d["circuit"])
+    if sep.pair is None or not sep.computes(rule.table):
+        raise ValueError("memo's paired circuit is not the rule")
+    parts = {name: Lut3Circuit.from_dict(x) for name, x in d["lut3"].items()}
+    return sep, SeparableLut3(parts["row"], parts["combine"], parts["pair"]).check(sep)
 
 
 def _load_separable(path: Path, rule: rules.Rule) -> LearnedSeparable:
@@ -505,7 +577,10 @@ def _load_separable(path: Path, rule: rules.Rule) -> LearnedSeparable:
     return LearnedSeparable(rule, SeparableConfig(**cfg), history, d["train_seconds"],
                             d["compile_seconds"], forms["raw"], forms["passed"],
                             forms["synthesized"], flat, **luts,
-                            restarts=[int(r) for r in d["restarts"]])
+                            restarts=[int(r) for r in d["restarts"]],
+                            paired=_paired_from_dict(d.get("paired"), rule),
+                            paired_luts=_paired_from_dict(d.get("paired_luts"), rule),
+                            pairing=dict(d.get("pairing") or {}))
 
 
 @dataclass

@@ -28,6 +28,7 @@ def bench_step(
     budget_s: float = 0.05,
     separable=None,
     separable_lut3=None,
+    lut3_separable=None,
 ) -> list[StepRecord]:
     """Every kernel on square boards of each size, side by side in one run.
 
@@ -47,8 +48,11 @@ def bench_step(
     :func:`gatenet.pipeline.learn_separable`) adds the "separable-…" kernels running it: a
     learned circuit whose row features are computed once per row; ``separable_lut3`` (its
     parts as LUT3 netlists, a :class:`gatenet.ir.separable.SeparableLut3`) adds the
-    "separable-avx512" kernel's LUT3 form. Kernel names say what runs: "expert" only ever
-    names the hand-written kernel.
+    "separable-avx512" kernel's LUT3 form. That form may belong to another separable
+    circuit of the same rule, ``lut3_separable`` (e.g. a pair level chosen for the fewest
+    LUTs rather than the fewest gates, :attr:`gatenet.pipeline.LearnedSeparable.lut3_form`).
+    Kernel names say what runs: "expert" only ever names the hand-written kernel; a
+    separable circuit with a pair level is "paired".
     """
     from gatenet.bench import ladder
     from gatenet.runtime import fast
@@ -64,11 +68,14 @@ def bench_step(
         if progress:
             progress(rec)
 
+    lut3_separable = separable if lut3_separable is None else lut3_separable
     if separable_lut3 is not None:
         try:
-            fast.check_separable_lut3(separable, separable_lut3)
+            fast.check_separable_lut3(lut3_separable, separable_lut3)
+            if separable is not None and lut3_separable is not separable:
+                fast.check_separable(circuit, lut3_separable)
         except (TypeError, ValueError):
-            separable_lut3 = None  # not the LUT3 form of this separable circuit
+            separable_lut3 = None  # not the LUT3 form of a circuit of this rule
     lut3 = getattr(learned, "lut3", None)
     if lut3 is not None:
         try:
@@ -89,13 +96,15 @@ def bench_step(
                 if separable is not None:
                     who = ("hand-written" if separable.meta.get("source") == "handmade"
                            else "learned")
-                    name = f"{who} separable kernel ({k.removeprefix('separable-')})"
+                    shape = "paired" if separable.pair is not None else "separable"
+                    name = f"{who} {shape} kernel ({k.removeprefix('separable-')})"
                     contenders.append(ladder.Contender(name, "fast", k, th,
                                                        separable=separable))
                     if k == "separable-avx512" and separable_lut3 is not None:
+                        shape = "paired" if lut3_separable.pair is not None else "separable"
                         contenders.append(ladder.Contender(
-                            f"{who} separable kernel (avx512), LUT3 form (vpternlogq per LUT)",
-                            "fast", k, th, separable=separable,
+                            f"{who} {shape} kernel (avx512), LUT3 form (vpternlogq per LUT)",
+                            "fast", k, th, separable=lut3_separable,
                             separable_lut3=separable_lut3))
                 continue
             contenders.append(ladder.Contender(f"project {k} kernel", "fast", k, th))
@@ -167,7 +176,7 @@ def cmd_step(args: argparse.Namespace) -> int:
         learned = pipeline.learn_cached(args.rule, args.seed, synthesize=not args.no_synth,
                                         progress=False)
         circuit = learned.circuit
-    separable_lut3 = None
+    separable_lut3 = lut3_separable = None
     if separable is None and not args.circuit:
         try:
             ls = pipeline.learn_separable_cached(
@@ -175,7 +184,9 @@ def cmd_step(args: argparse.Namespace) -> int:
         except pipeline.NotConvergedError as e:
             print(f"# no separable kernel: {e}", file=log)
         else:
-            separable, separable_lut3 = ls.best, ls.lut3
+            separable = ls.best
+            if ls.lut3_form is not None:
+                lut3_separable, separable_lut3 = ls.lut3_form
     if separable is not None:
         from gatenet.runtime.fast import check_separable
 
@@ -200,7 +211,7 @@ def cmd_step(args: argparse.Namespace) -> int:
               f"(row {row}{pair}, combine {comb})", file=log, flush=True)
     records = bench_step(sizes, circuit, learned, threads, args.repeats, progress=show,
                          budget_s=args.budget, separable=separable,
-                         separable_lut3=separable_lut3)
+                         separable_lut3=separable_lut3, lut3_separable=lut3_separable)
     print(f"# two-core capacity after: {ladder.core_capacity():.2f}", file=log)
     if args.json:
         from gatenet.bench.training import strict_json

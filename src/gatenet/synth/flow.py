@@ -183,66 +183,110 @@ def _check_exact(result: Netlist, table: Any, stage: str) -> None:
 
 def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bool,
                 progress: Progress | None = None, label: str | None = None):
+    return _synthesize_all([circuit], target, opts, use_cache, progress, label)[0]
+
+
+def _cache_path(circuit: Circuit, script: str, target: str, opts: SynthOptions,
+                batch: bool = False) -> Path:
+    parts = [circuit.content_hash(), script, opts.key(target)] + (["batch"] if batch else [])
+    key = json.dumps(parts, sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return cache_dir() / f"{target}-{digest}.json"
+
+
+def _cached(path: Path | None, target: str, table: np.ndarray):
+    """The cached result at ``path`` if it is there and still exact, else None (a damaged
+    or stale entry is removed, to be recomputed)."""
+    if path is None or not path.exists():
+        return None
+    try:
+        result = _TARGETS[target].netlist.load(path)
+        _check_exact(result, table, "cached synthesis result")
+        return _run_apart(result)
+    except (CircuitError, SynthesisError):
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _synthesize_all(circuits: Sequence[Circuit], target: str, opts: SynthOptions,
+                    use_cache: bool, progress: Progress | None = None,
+                    label: str | None = None, batch: bool = False) -> list[Any]:
+    """:func:`_synthesize` for several circuits under one script, in one Yosys run (the
+    WebAssembly start-up costs more than ABC on a small circuit). Each result is verified
+    and cached on its own; a ``batch`` run's under keys of their own, because ABC keeps
+    some state from one circuit to the next within a process and some scripts (Yosys'
+    default among them) map a circuit differently after others than alone."""
+    _check_options(opts)
+    script = abc_script(target, opts)
+    for circuit in circuits:
+        _check_input(circuit, script, opts)
+    kind = _TARGETS[target]
+    tables = [c.truth_table() for c in circuits]  # every output: feature circuits have several
+    paths = [_cache_path(c, script, target, opts, batch) if use_cache else None
+             for c in circuits]
+    results: list[Any] = [_cached(p, target, t) for p, t in zip(paths, tables, strict=True)]
+    todo = [i for i, r in enumerate(results) if r is None]
+    what = label or (_label(target, opts, circuits[0]) if len(circuits) == 1 else
+                     f"{opts.script} on {len(circuits)} circuits ({target})")
+    if not todo:
+        _report(progress, f"{what} (cached)")
+        return results
+    _report(progress, what)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="gatenet-synth-") as tmp:
+        work = Path(tmp)
+        for i in todo:
+            (work / f"input{i}.blif").write_text(to_blif(circuits[i]))
+        (work / "abc.script").write_text(script.replace("; ", "\n").replace(";", "\n") + "\n")
+        if target == "gates":
+            (work / "unit.genlib").write_text(_genlib(opts.gates))
+        limit = len(todo) * opts.iterations * opts.timeout + 300  # -T caps each restart
+        run_yosys("design -reset\n".join(_yosys_commands(target, opts, f"{i}") for i in todo),
+                  work, timeout=limit)
+        texts = {}
+        for i in todo:
+            out = work / f"output{i}.blif"
+            if not out.exists():
+                raise SynthesisError("yosys wrote no netlist", _log_tail(work))
+            texts[i] = (out.read_text(), (work / f"stat{i}.txt").read_text()
+                        if (work / f"stat{i}.txt").exists() else "")
+        for i in todo:
+            try:
+                result = kind.read(texts[i][0], circuits[i])
+                _check_exact(result, tables[i], f"synthesis ({opts.script})")
+            except (CircuitError, SynthesisError) as e:
+                raise SynthesisError(str(e), _log_tail(work)) from None
+            results[i] = result
+    seconds = (time.perf_counter() - t0) / len(todo)
+    for i in todo:
+        c = circuits[i]
+        meta = {
+            "synth": {
+                "target": target, "script": opts.script, "abc": script,
+                "options": opts.key(target),
+                "source_hash": c.content_hash(), "source_gates": len(c.gates),
+                "yosys_stat": texts[i][1],
+            },
+            RUN_META: {"synth": {"seconds": round(seconds, 2)}},
+        }  # fmt: skip
+        results[i] = results[i].with_meta(**meta)
+        if paths[i] is not None:
+            atomic_write_text(paths[i], json.dumps(results[i].to_dict(), indent=1) + "\n")
+    return results
+
+
+def _check_input(circuit: Any, script: str, opts: SynthOptions) -> None:
     if not isinstance(circuit, Circuit):
         raise TypeError(f"expected a Circuit, got {type(circuit).__name__}")
     if not circuit.outputs:
         raise ValueError("synthesis needs a circuit with at least one output")
     if circuit.n_inputs < 1:
         raise ValueError("synthesis needs a circuit with at least one input")
-    _check_options(opts)
-    script = abc_script(target, opts)
     if "collapse" in script and circuit.n_inputs > 16:
         raise ValueError(
             f"script {opts.script!r} collapses the function, too costly for "
             f"{circuit.n_inputs} inputs; use 'deepsyn' or 'resyn2'"
         )
-    key = json.dumps([circuit.content_hash(), script, opts.key(target)], sort_keys=True)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-    kind = _TARGETS[target]
-    table = circuit.truth_table()  # every output: feature circuits have several
-    path = cache_dir() / f"{target}-{digest}.json" if use_cache else None
-    if path is not None and path.exists():
-        try:
-            result = kind.netlist.load(path)
-            _check_exact(result, table, "cached synthesis result")
-            _report(progress, f"{label or _label(target, opts, circuit)} (cached)")
-            return _run_apart(result)
-        except (CircuitError, SynthesisError):
-            path.unlink(missing_ok=True)  # a damaged or stale entry: recompute
-    _report(progress, label or _label(target, opts, circuit))
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="gatenet-synth-") as tmp:
-        work = Path(tmp)
-        (work / "input.blif").write_text(to_blif(circuit))
-        (work / "abc.script").write_text(script.replace("; ", "\n").replace(";", "\n") + "\n")
-        if target == "gates":
-            (work / "unit.genlib").write_text(_genlib(opts.gates))
-        limit = opts.iterations * opts.timeout + 300  # -T caps each restart; a safety net
-        run_yosys(_yosys_commands(target, opts), work, timeout=limit)
-        out = work / "output.blif"
-        if not out.exists():
-            raise SynthesisError("yosys wrote no netlist", _log_tail(work))
-        text = out.read_text()
-        try:
-            result = kind.read(text, circuit)
-            _check_exact(result, table, f"synthesis ({opts.script})")
-        except (CircuitError, SynthesisError) as e:
-            raise SynthesisError(str(e), _log_tail(work)) from None
-        stat = (work / "stat.txt").read_text() if (work / "stat.txt").exists() else ""
-    seconds = time.perf_counter() - t0
-    meta = {
-        "synth": {
-            "target": target, "script": opts.script, "abc": script,
-            "options": opts.key(target),
-            "source_hash": circuit.content_hash(), "source_gates": len(circuit.gates),
-            "yosys_stat": stat,
-        },
-        RUN_META: {"synth": {"seconds": round(seconds, 2)}},
-    }  # fmt: skip
-    result = result.with_meta(**meta)
-    if path is not None:
-        atomic_write_text(path, json.dumps(result.to_dict(), indent=1) + "\n")
-    return result
 
 
 def synthesize_gates(
@@ -289,6 +333,41 @@ def synthesize_gates(
         return _strong_gates(circuit, opts, cache, progress, deadline)[0]
     opts = replace(opts, timeout=deadline.timeout("gates", opts))
     return _synthesize(circuit, "gates", opts, cache, progress)
+
+
+def synthesize_batch(
+    circuits: Sequence[Circuit],
+    target: str = "gates",
+    script: str = "default",
+    *,
+    iterations: int = 8,
+    patience: int = 100,
+    seed: int = 1,
+    timeout: int = 30,
+    cache: bool = True,
+    progress: Progress | None = None,
+) -> list[Any]:
+    """:func:`synthesize_gates` (``target="gates"``, the default library at unit cost) or
+    :func:`synthesize_lut3` (``"lut3"``) of each of ``circuits``, all in one Yosys run.
+
+    For many small circuits — a search ranking hundreds of candidates — Yosys' start-up
+    costs more than ABC's work, and one run pays it once. Results are verified and cached one
+    by one. A circuit's result can depend on the circuits before it in the batch (ABC keeps
+    some state within a process; the ranking script of :mod:`gatenet.synth.pairing` does not
+    show it, Yosys' default script does), so batch results have cache entries of their own,
+    apart from single runs'. ``script`` is a single-run script (not ``strong`` or
+    ``best``); there is no time budget.
+    """
+    if target not in _TARGETS:
+        raise ValueError(f"target must be 'gates' or 'lut3', got {target!r}")
+    if script in ("strong", "best"):
+        raise ValueError(f"{script!r} is a multi-run flow; batch a single-run script")
+    circuits = list(circuits)
+    if not circuits:
+        return []
+    opts = SynthOptions(script, DEFAULT_GATES, target == "gates", iterations, patience, seed,
+                        timeout)
+    return _synthesize_all(circuits, target, opts, cache, progress, batch=True)
 
 
 def synthesize_lut3(

@@ -249,20 +249,22 @@ def _check_options(opts: SynthOptions) -> None:
         )
 
 
-def _yosys_commands(target: str, opts: SynthOptions) -> str:
+def _yosys_commands(target: str, opts: SynthOptions, suffix: str = "") -> str:
+    """The Yosys commands synthesising ``input{suffix}.blif`` into ``output{suffix}.blif``
+    (and its ``stat{suffix}.txt``)."""
     if target == "gates":
         abc = f"abc -g {','.join(opts.gates)} -script abc.script"
     else:
         abc = "abc -lut 3 -script abc.script"
     return "\n".join([
-        "read_blif input.blif",
+        f"read_blif input{suffix}.blif",
         "hierarchy -top gatenet_circuit",
         "techmap",
         "opt_clean",
         abc,
         "opt_clean -purge",
-        "write_blif output.blif",
-        "tee -q -o stat.txt stat",
+        f"write_blif output{suffix}.blif",
+        f"tee -q -o stat{suffix}.txt stat",
     ]) + "\n"  # fmt: skip
 
 
