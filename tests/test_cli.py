@@ -207,3 +207,11 @@ def test_train_shows_synthesis_stages_and_time(tmp_path):
     assert any(line.startswith("  synthesis: LUT3 mapping") for line in lines), r.stderr
     assert "synthesis took " in r.stdout and "budget 3 s" in r.stdout
     assert Circuit.load(out).meta["rule"] == "B1/S1"
+
+
+def test_train_can_skip_the_pair_level() -> None:
+    """``--no-pair-level`` reaches the pipeline (the decomposition costs minutes)."""
+    from gatenet.__main__ import build_parser
+
+    assert build_parser().parse_args(["train", "--out", "x.json", "--no-pair-level"]).no_pair_level
+    assert not build_parser().parse_args(["train", "--out", "x.json"]).no_pair_level

@@ -4,7 +4,7 @@ paired circuit checked in both of its readings against the rule."""
 
 from __future__ import annotations
 
-import math
+import itertools
 
 import numpy as np
 import pytest
@@ -21,7 +21,10 @@ from gatenet.synth.flow import synthesize_batch
 from gatenet.synth.pairing import (
     RANK_SCRIPT,
     PairingError,
+    _agree,
+    _colour,
     circuit_from_tables,
+    class_counts,
     encodings,
     find_pair_level,
     pair_chart,
@@ -37,26 +40,47 @@ def hand_chart():
 
 
 def test_life_with_full_adder_rows_has_six_classes(hand_chart) -> None:
-    # the pair's count 0..4 and "5 or more" — except that 0 and 6 may share a code: a pair
-    # of empty rows never has a live centre and a full pair always has, so their columns
-    # never disagree
+    # the pair's count 0, 1, 2, 3, 4 and "5 or 6": nothing beyond five can lead to a birth
+    # or a survival. (Six would fit beside 0 too — an empty pair never has a live centre, a
+    # full one always has — but it shares more answers with 5, and is settled there.)
     assert len(hand_chart.classes) == 6 and hand_chart.bits == 3
     members = sorted(v for c in hand_chart.classes for v in c)
     assert members == list(range(16))  # every pair of full-adder codes occurs
+    six = next(c for c in hand_chart.classes if 15 in c)  # codes l + 2h: 3 | 3 << 2
+    assert 11 in six and 0 not in six  # beside 3 + 2 = 5, not beside 0
+    counts = class_counts(handmade_separable_life(), hand_chart)
+    assert sorted(counts) == [[0], [1], [2], [3], [4], [5, 6]]
 
 
-def test_classes_are_minimal_and_consistent(hand_chart) -> None:
+def test_classes_are_consistent_and_as_few_as_possible(hand_chart) -> None:
     cols = hand_chart.columns
     for cls in hand_chart.classes:
-        merged: dict = {}
-        for v in cls:
-            for key, y in cols[v].items():
-                assert merged.setdefault(key, y) == y  # members agree wherever both are defined
-    # one representative of each class disagrees with every other class somewhere
-    reps = [c[0] for c in hand_chart.classes]
-    clashes = sum(any(cols[a].get(key, y) != y for key, y in cols[b].items())
-                  for i, a in enumerate(reps) for b in reps[i + 1:])
-    assert clashes >= math.comb(len(reps), 2) - 3  # not a tighter colouring than exists
+        for i, a in enumerate(cls):  # members agree pairwise wherever both are defined
+            assert all(_agree(cols[a], cols[b]) for b in cls[i + 1:])
+    # fewer classes cannot exist: some six columns disagree pairwise (a clique of the
+    # graph of disagreeing columns needs six colours)
+    nodes = sorted(cols)
+    assert any(all(not _agree(cols[a], cols[b]) for a, b in itertools.combinations(six, 2))
+               for six in itertools.combinations(nodes, len(hand_chart.classes)))
+
+
+@settings(max_examples=30)
+@given(st.lists(st.dictionaries(st.tuples(st.integers(0, 2), st.integers(0, 1)),
+                                st.integers(0, 1), max_size=4), min_size=1, max_size=6))
+def test_colouring_is_valid_and_minimal_on_any_chart(cols_list) -> None:
+    columns = dict(enumerate(cols_list))
+    nodes = sorted(columns)
+    classes = _colour(nodes, columns)
+    assert sorted(v for c in classes for v in c) == nodes
+    for c in classes:
+        assert all(_agree(columns[a], columns[b]) for a, b in itertools.combinations(c, 2))
+    # brute force: no assignment into fewer classes is valid
+    for n in range(1, len(classes)):
+        for colours in itertools.product(range(n), repeat=len(nodes)):
+            groups = [[v for v, k in zip(nodes, colours, strict=True) if k == j]
+                      for j in range(n)]
+            assert not all(_agree(columns[a], columns[b]) for g in groups
+                           for a, b in itertools.combinations(g, 2))
 
 
 def test_a_rule_that_tells_rows_apart_has_no_pair_level() -> None:
@@ -88,11 +112,11 @@ def test_codes_refuse_what_does_not_fit() -> None:
 @settings(max_examples=40)
 @given(st.integers(1, 5).flatmap(lambda n: st.tuples(
     st.just(n), st.lists(st.lists(st.integers(0, 1), min_size=1 << n, max_size=1 << n),
-                         min_size=1, max_size=3))))
-def test_circuit_from_tables_computes_the_tables(case) -> None:
+                         min_size=1, max_size=3))), st.booleans())
+def test_circuit_from_tables_computes_the_tables(case, reverse: bool) -> None:
     n, tables = case
     c = circuit_from_tables(n, tables, tuple(f"x{i}" for i in range(n)),
-                            tuple(f"y{j}" for j in range(len(tables))))
+                            tuple(f"y{j}" for j in range(len(tables))), reverse)
     assert np.array_equal(c.truth_table(), np.array(tables, dtype=np.uint8).T)
 
 
@@ -102,13 +126,20 @@ def test_circuit_from_tables_rejects_a_table_of_the_wrong_size() -> None:
 
 
 @settings(max_examples=25)
-@given(st.integers(0, 419))
-def test_every_code_splits_life_exactly(i: int) -> None:
+@given(st.integers(0, 419), st.booleans())
+def test_every_code_splits_life_exactly(i: int, reverse: bool) -> None:
     sep = handmade_separable_life()
     chart = pair_chart(sep)
-    pair, finish = split(sep, chart, encodings(6, 3)[i])
+    pair, finish = split(sep, chart, encodings(6, 3)[i], reverse)
     paired = SeparableCircuit(sep.row, finish, {}, pair)
     assert paired.wrong(LIFE.table) == 0  # both readings, all 512 neighbourhoods
+
+
+def test_split_refuses_codes_that_do_not_name_the_classes(hand_chart) -> None:
+    sep = handmade_separable_life()
+    for bad in [(0, 1, 2), (0, 1, 2, 3, 4, 4), (0, 1, 2, 3, 4, 8)]:
+        with pytest.raises(ValueError, match="distinct codes"):
+            split(sep, hand_chart, bad)
 
 
 def test_a_learned_looking_row_code_splits_too() -> None:
@@ -144,15 +175,15 @@ def test_batched_synthesis_is_exact_and_ranks_as_single_runs_do() -> None:
     sep = handmade_separable_life()
     chart = pair_chart(sep)
     circuits = [split(sep, chart, codes)[1] for codes in encodings(6, 3)[:4]]
-    batch = synthesize_batch(circuits, "gates", RANK_SCRIPT, cache=False)
+    batch = synthesize_batch(circuits, "gates", RANK_SCRIPT)
     for c, b in zip(circuits, batch, strict=True):
         assert np.array_equal(b.truth_table(), c.truth_table())
         # the ranking script keeps no state between circuits: a batch sizes each as alone
         assert len(b) == len(synthesize_gates(c, RANK_SCRIPT, cache=False))
-    other = synthesize_batch(circuits, "gates", "default", cache=False)
+    other = synthesize_batch(circuits, "gates", "default")
     assert all(np.array_equal(b.truth_table(), c.truth_table())
                for b, c in zip(other, circuits, strict=True))
-    luts = synthesize_batch(batch, "lut3", "default", cache=False)
+    luts = synthesize_batch(batch, "lut3", "default")
     assert all(np.array_equal(lu.truth_table(), c.truth_table())
                for lu, c in zip(luts, circuits, strict=True))
     assert synthesize_batch([], "gates") == []
@@ -171,11 +202,26 @@ def test_find_pair_level_gives_exact_paired_forms() -> None:
     level = find_pair_level(sep, LIFE.table, row_lut3=row_l, max_encodings=4, finalists=1,
                             budget=5)
     assert level.tried == 4 and len(level.ranked) == 4
+    assert [r[:2] for r in level.ranked] == sorted(r[:2] for r in level.ranked)
     for form, lut in ((level.gates, level.gates_lut3), (level.luts, level.luts_lut3)):
-        assert form.pair is not None and form.computes(LIFE.table)
+        assert form.pair is not None and form.p == 3 and form.computes(LIFE.table)
         lut.check(form)  # every LUT part computes its gate part
-    assert level.gates.ops_per_cell_word() <= level.luts.ops_per_cell_word()
-    assert level.luts_lut3.ops_per_cell_word() <= level.gates_lut3.ops_per_cell_word()
+        assert tuple(form.meta["pair_codes"]) in {r[2] for r in level.ranked}
+    # the finalists' record is what was chosen from
+    assert min(f["gates"] for f in level.finalists) == level.gates.ops_per_cell_word()
+    assert min(f["luts"] for f in level.finalists) == level.luts_lut3.ops_per_cell_word()
+
+
+def test_the_pipeline_records_why_there_is_no_pair_level() -> None:
+    from types import SimpleNamespace
+
+    from gatenet import pipeline
+
+    north = Circuit(9, (), (NEIGHBOURHOOD.index("N"),), NEIGHBOURHOOD, ("next",))
+    out = SimpleNamespace(synthesized=SeparableCircuit.trivial(north), row_lut3=None,
+                          pairing={}, paired=None, paired_luts=None)
+    pipeline._pair(out, rules.parse("B3/S23"), None, None, None)
+    assert out.paired is None and "tells rows apart" in out.pairing["none"]
 
 
 def test_a_paired_form_survives_the_memo_and_a_wrong_one_is_refused() -> None:

@@ -170,7 +170,7 @@ def _train_separable(args: argparse.Namespace, out: Path) -> int:
             ls = pipeline.learn_separable(
                 args.rule, seed, synthesize=not args.no_synth, progress=progress,
                 max_epochs=args.max_epochs, synth_budget=args.synth_budget,
-                synth_progress=stages)
+                synth_progress=stages, pair_level=not args.no_pair_level)
         except pipeline.NotConvergedError as e:
             raise CommandError(str(e)) from None
     best = ls.circuit.with_meta(rule=ls.rule.name, map=ls.rule.map_string, seed=seed,
@@ -393,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--max-epochs", type=int_range(1),
                     help="default 3000 (flat) or 12000 (separable, with restarts)")
     tr.add_argument("--no-synth", action="store_true", help="skip Yosys/ABC synthesis")
+    tr.add_argument("--no-pair-level", action="store_true",
+                    help="separable: skip the pair level found by decomposing the combine "
+                    "circuit (minutes of synthesis; gatenet.synth.pairing)")
     tr.add_argument("--synth", default="strong", choices=["default", "strong"],
                     help="ABC script (default: strong)")
     tr.add_argument("--synth-budget", type=float_range(0, 86400, lo_open=True),

@@ -317,8 +317,8 @@ class LearnedSeparable:
     #: (:mod:`gatenet.synth.pairing`): the form with the fewest gates per output word, and
     #: the one with the fewest LUTs per output word, each as (SeparableCircuit,
     #: SeparableLut3); None when the rule has no pair level or pairing was not asked for.
-    paired: Any = None
-    paired_luts: Any = None
+    paired: tuple[Any, Any] | None = None
+    paired_luts: tuple[Any, Any] | None = None
     #: What the pairing found: classes, bits, codes ranked, finalists — or why it found none.
     pairing: dict[str, Any] = field(default_factory=dict)
 
@@ -458,12 +458,13 @@ def _pair(out: LearnedSeparable, rule: rules.Rule, encodings: int | None,
           budget: float | None, progress: Callable[[str], None] | None) -> None:
     """Give ``out`` a pair level by decomposition, or record why it has none."""
     from gatenet.synth.pairing import PairingError, find_pair_level
+    from gatenet.synth.yosys import SynthesisError
 
     try:
         level = find_pair_level(out.synthesized, rule.table, row_lut3=out.row_lut3,
                                 max_encodings=encodings, budget=budget, progress=progress)
-    except PairingError as e:
-        out.pairing = {"none": str(e)}
+    except (PairingError, SynthesisError) as e:  # the circuit stands without a pair level
+        out.pairing = {"none": str(e).splitlines()[0]}
         return
     out.paired = (level.gates, level.gates_lut3)
     out.paired_luts = (level.luts, level.luts_lut3)

@@ -186,10 +186,8 @@ def _synthesize(circuit: Circuit, target: str, opts: SynthOptions, use_cache: bo
     return _synthesize_all([circuit], target, opts, use_cache, progress, label)[0]
 
 
-def _cache_path(circuit: Circuit, script: str, target: str, opts: SynthOptions,
-                batch: bool = False) -> Path:
-    parts = [circuit.content_hash(), script, opts.key(target)] + (["batch"] if batch else [])
-    key = json.dumps(parts, sort_keys=True)
+def _cache_path(circuit: Circuit, script: str, target: str, opts: SynthOptions) -> Path:
+    key = json.dumps([circuit.content_hash(), script, opts.key(target)], sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:24]
     return cache_dir() / f"{target}-{digest}.json"
 
@@ -210,20 +208,19 @@ def _cached(path: Path | None, target: str, table: np.ndarray):
 
 def _synthesize_all(circuits: Sequence[Circuit], target: str, opts: SynthOptions,
                     use_cache: bool, progress: Progress | None = None,
-                    label: str | None = None, batch: bool = False) -> list[Any]:
+                    label: str | None = None) -> list[Any]:
     """:func:`_synthesize` for several circuits under one script, in one Yosys run (the
     WebAssembly start-up costs more than ABC on a small circuit). Each result is verified
-    and cached on its own; a ``batch`` run's under keys of their own, because ABC keeps
-    some state from one circuit to the next within a process and some scripts (Yosys'
-    default among them) map a circuit differently after others than alone."""
+    on its own, and cached only if ``use_cache`` — which a run of several must not ask
+    for: ABC keeps some state from one circuit to the next within a process, so a
+    circuit's result there depends on the circuits before it, not on its key alone."""
     _check_options(opts)
     script = abc_script(target, opts)
     for circuit in circuits:
         _check_input(circuit, script, opts)
     kind = _TARGETS[target]
     tables = [c.truth_table() for c in circuits]  # every output: feature circuits have several
-    paths = [_cache_path(c, script, target, opts, batch) if use_cache else None
-             for c in circuits]
+    paths = [_cache_path(c, script, target, opts) if use_cache else None for c in circuits]
     results: list[Any] = [_cached(p, target, t) for p, t in zip(paths, tables, strict=True)]
     todo = [i for i, r in enumerate(results) if r is None]
     what = label or (_label(target, opts, circuits[0]) if len(circuits) == 1 else
@@ -240,7 +237,9 @@ def _synthesize_all(circuits: Sequence[Circuit], target: str, opts: SynthOptions
         (work / "abc.script").write_text(script.replace("; ", "\n").replace(";", "\n") + "\n")
         if target == "gates":
             (work / "unit.genlib").write_text(_genlib(opts.gates))
-        limit = len(todo) * opts.iterations * opts.timeout + 300  # -T caps each restart
+        # -T caps each &deepsyn restart; a script without one gets seconds per circuit
+        per = timeout_runs(target, opts.script, opts.iterations) * opts.timeout + 10
+        limit = 300 + len(todo) * per
         run_yosys("design -reset\n".join(_yosys_commands(target, opts, f"{i}") for i in todo),
                   work, timeout=limit)
         texts = {}
@@ -344,19 +343,18 @@ def synthesize_batch(
     patience: int = 100,
     seed: int = 1,
     timeout: int = 30,
-    cache: bool = True,
     progress: Progress | None = None,
 ) -> list[Any]:
     """:func:`synthesize_gates` (``target="gates"``, the default library at unit cost) or
     :func:`synthesize_lut3` (``"lut3"``) of each of ``circuits``, all in one Yosys run.
 
     For many small circuits — a search ranking hundreds of candidates — Yosys' start-up
-    costs more than ABC's work, and one run pays it once. Results are verified and cached one
-    by one. A circuit's result can depend on the circuits before it in the batch (ABC keeps
+    costs more than ABC's work, and one run pays it once. Every result is verified. None is
+    cached: a circuit's result can depend on the circuits before it in the run (ABC keeps
     some state within a process; the ranking script of :mod:`gatenet.synth.pairing` does not
-    show it, Yosys' default script does), so batch results have cache entries of their own,
-    apart from single runs'. ``script`` is a single-run script (not ``strong`` or
-    ``best``); there is no time budget.
+    show it, Yosys' default script does), so only the whole run is reproducible — callers
+    memoise what they conclude from it. ``script`` is a single-run script (not ``strong``
+    or ``best``); there is no time budget.
     """
     if target not in _TARGETS:
         raise ValueError(f"target must be 'gates' or 'lut3', got {target!r}")
@@ -367,7 +365,7 @@ def synthesize_batch(
         return []
     opts = SynthOptions(script, DEFAULT_GATES, target == "gates", iterations, patience, seed,
                         timeout)
-    return _synthesize_all(circuits, target, opts, cache, progress, batch=True)
+    return _synthesize_all(circuits, target, opts, False, progress)
 
 
 def synthesize_lut3(

@@ -44,8 +44,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from gatenet import gates
 from gatenet.ir.circuit import Circuit, Gate
+from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.netlist import CircuitError
 from gatenet.ir.separable import (
     SeparableCircuit,
@@ -63,8 +66,9 @@ from gatenet.synth.scripts import STRONG_LUT3
 #: learned structure.)
 RANK_SCRIPT = ("strash; collapse; sop; fx; strash; dch -f; map -a; mfs2 -a; strash; dch -f; "
                "map -a")
-#: Classes beyond which the chart's codes need more than 4 bits; the search would explode.
-MAX_CLASSES = 16
+#: The most classes searched: eight fit in three bits, whose codes can all be enumerated
+#: (nine would need four bits and billions of codes).
+MAX_CLASSES = 8
 
 
 class PairingError(ValueError):
@@ -77,7 +81,7 @@ class PairChart:
     """The decomposition chart of a combine circuit over a pair of rows.
 
     ``columns[v]`` maps ``(third row's feature code, centre)`` to the output for the pair
-    of feature codes ``v = up + down << k``, over every row pattern that occurs; ``classes``
+    of feature codes ``v = up | down << k``, over every row pattern that occurs; ``classes``
     groups the pairs' codes into classes whose columns agree wherever both are defined.
     """
 
@@ -100,6 +104,7 @@ class PairChart:
 
 
 def _code(bits: Sequence[int]) -> int:
+    """Bits (first = least significant) as an integer code."""
     return sum(int(b) << i for i, b in enumerate(bits))
 
 
@@ -140,11 +145,21 @@ def pair_chart(sep: SeparableCircuit) -> PairChart:
     classes = _colour(order, columns)
     if len(classes) > MAX_CLASSES:
         raise PairingError(f"the chart has {len(classes)} classes; at most {MAX_CLASSES} "
-                           "(4 pair bits) are searched")
+                           "(3 pair bits) are searched")
     return PairChart(k, tuple(sorted(set(code))), columns, tuple(classes))
 
 
+def class_counts(sep: SeparableCircuit, chart: PairChart) -> list[list[int]]:
+    """For each class of ``chart``, the numbers of live cells its pairs of rows can hold
+    (what the classes mean, for a rule that counts)."""
+    code = [_code(f) for f in _features(sep.row)]
+    k = chart.k
+    return [sorted({bin(u).count("1") + bin(d).count("1") for u in range(8) for d in range(8)
+                    if code[u] | code[d] << k in members}) for members in chart.classes]
+
+
 def _agree(a: dict, b: dict) -> bool:
+    """Whether two columns agree wherever both are defined."""
     return all(b.get(key, y) == y for key, y in a.items())
 
 
@@ -200,9 +215,10 @@ def _settle(groups: list[list[int]], columns: dict[int, dict]) -> list[list[int]
 
 def encodings(n_classes: int, bits: int | None = None) -> list[tuple[int, ...]]:
     """Every assignment of distinct ``bits``-bit codes to ``n_classes`` classes, one per
-    orbit under permuting and complementing the bits (which change no circuit's size:
-    a complemented bit costs no gate, the consumer reads it with the other polarity).
-    Listed in a fixed order, the natural binary code's orbit first."""
+    orbit under permuting and complementing the bits. Renaming bits changes no circuit;
+    complementing one changes no LUT count (a LUT reads either polarity) and rarely a gate
+    count (the gate library has AND-NOT and OR-NOT, though not XNOR), so one polarity per
+    orbit is searched. Listed in a fixed order, the natural binary code's orbit first."""
     bits = bits or max(1, math.ceil(math.log2(n_classes)))
     if n_classes > 1 << bits:
         raise ValueError(f"{n_classes} classes do not fit in {bits} bits")
@@ -296,11 +312,16 @@ def _bits_of(p: int, n: int) -> list[int]:
 def split(sep: SeparableCircuit, chart: PairChart, codes: Sequence[int],
           reverse: bool = False) -> tuple[Circuit, Circuit]:
     """The pair circuit (``2k`` inputs → the class's code) and the finishing circuit (code,
-    third row's features, centre → next state) for the class codes ``codes``, as
-    :func:`circuit_from_tables` builds them. Entries nothing reaches are don't-cares,
-    filled: a centre that never occurs with this class and third row reads as the other
-    centre value; unused codes, and pairs of row codes that never occur, are 0."""
+    third row's features, centre → next state) for the class codes ``codes`` (one per
+    class, distinct, below ``2**chart.bits``), as :func:`circuit_from_tables` builds them.
+    Entries nothing reaches are don't-cares, filled: a centre that never occurs with this
+    class and third row reads as the other centre value; unused codes finish as 0, and
+    pairs of row codes that never occur get the first class's code."""
     k, p = chart.k, chart.bits
+    codes = tuple(int(c) for c in codes)
+    if (len(codes) != len(chart.classes) or len(set(codes)) != len(codes)
+            or not all(0 <= c < 1 << p for c in codes)):
+        raise ValueError(f"need {len(chart.classes)} distinct codes below {1 << p}, got {codes}")
     cls_of_pair = {v: i for i, members in enumerate(chart.classes) for v in members}
     pair_tables = [[0] * (1 << 2 * k) for _ in range(p)]
     for pat in range(1 << 2 * k):
@@ -347,9 +368,9 @@ class PairLevel:
 
 def find_pair_level(
     sep: SeparableCircuit,
-    table: Any,
+    table: np.ndarray,
     *,
-    row_lut3: Any,
+    row_lut3: Lut3Circuit,
     max_encodings: int | None = None,
     finalists: int = 3,
     budget: float | None = None,
@@ -363,8 +384,10 @@ def find_pair_level(
     the codes ranked (None: all, see :func:`encodings`); the best ``finalists`` by quick
     gates per word get the strong flow (``budget`` seconds each, None for no bound).
     The best ``finalists`` by quick LUTs per word join them (the two targets favour
-    different codes). ``workers`` Yosys runs go at once while ranking. Raises
-    :class:`PairingError` when there is no pair level.
+    different codes). ``workers`` Yosys runs go at once while ranking (each on
+    a share of the codes, so the ranking is reproducible for a given ``workers``). Raises
+    :class:`PairingError` when there is no pair level (or too many classes to search),
+    :class:`~gatenet.synth.SynthesisError` if Yosys fails.
     """
     chart = pair_chart(sep)
     todo = encodings(len(chart.classes), chart.bits)
@@ -374,6 +397,7 @@ def find_pair_level(
     if progress:
         progress(f"pair level: ranking {len(todo)} codes for {len(chart.classes)} classes")
     splits = [split(sep, chart, codes) for codes in todo]
+    workers = max(1, min(int(workers), len(todo)))
 
     def batch(circuits: list[Circuit], target: str, script: str) -> list[Any]:
         """One Yosys run per worker, each on its share of ``circuits``, in order."""
@@ -385,7 +409,6 @@ def find_pair_level(
             out[i::workers] = part
         return out
 
-    workers = max(1, min(int(workers), len(todo)))
     pair_g = batch([p for p, _ in splits], "gates", RANK_SCRIPT)
     fin_g = batch([f for _, f in splits], "gates", RANK_SCRIPT)
     pair_l = batch(pair_g, "lut3", STRONG_LUT3)
@@ -421,5 +444,6 @@ def find_pair_level(
                        "luts": lu.ops_per_cell_word()} for f, lu, q, c in forms])
 
 
-__all__ = ["PairChart", "PairLevel", "PairingError", "circuit_from_tables", "encodings",
+__all__ = ["PairChart", "PairLevel", "PairingError", "circuit_from_tables", "class_counts",
+           "encodings",
            "find_pair_level", "pair_chart", "split"]

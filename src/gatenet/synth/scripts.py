@@ -1,10 +1,13 @@
 """The ABC scripts: what each named script does, and the check that synthesis starts
 from the learned structure rather than from the rule's truth table.
 
-Every script the pipeline and the command line use works on the *learned structure*: it
-rewrites, resubstitutes and remaps the circuit it is given, and never rebuilds it from its
-truth table (no ``collapse``, BDDs or DSD of the function; :func:`is_structural` checks, and
-the tests hold every named script to it). ``default`` is Yosys' own ABC flow for the target;
+Every script the pipeline and the command line use on a learned circuit works on the
+*learned structure*: it rewrites, resubstitutes and remaps the circuit it is given, and
+never rebuilds it from its truth table (no ``collapse``, BDDs or DSD of the function;
+:func:`is_structural` checks, and the tests hold every named script to it). The one
+exception is declared where it lives: :mod:`gatenet.synth.pairing` builds a pair level's
+circuits from tables (the learned circuit read through its row code), and ranks them with
+a script that collapses them. ``default`` is Yosys' own ABC flow for the target;
 ``resyn2`` the classic AIG rewriting loop; ``timed`` a time-bounded ``&deepsyn`` (so
 load-dependent); ``deepsyn`` an iteration-bounded ``&deepsyn`` with two-input LUT moves;
 ``strong`` the pipeline's (see :mod:`gatenet.synth.flow`). ``&deepsyn`` is bounded by
@@ -114,7 +117,9 @@ LUT_SCRIPTS: dict[str, str] = {
 #: to a BDD instantly and ``sop; fx`` factors it. Only a reference point for the book.
 FROM_FUNCTION = "strash; collapse; sop; fx; strash"
 #: Synthesis from the rule's truth table instead of the learned circuit — quoted in the book
-#: as what starting from the rule would give, never run by the pipeline or the CLI defaults.
+#: as what starting from the rule would give, never run on a learned circuit by the pipeline
+#: or the CLI defaults (the pair level's tables, :mod:`gatenet.synth.pairing`, are the one
+#: place the pipeline starts from a function).
 REFERENCE_SCRIPTS: dict[str, dict[str, str]] = {
     "gates": {
         "from-function": f"{FROM_FUNCTION}; &get -n; {{deepsyn}} -t; &put; dch -f; map -a; "
