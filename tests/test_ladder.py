@@ -1,5 +1,7 @@
 """The optimisation ladder: contenders build correct boards, records are well formed."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -60,9 +62,12 @@ def test_measure_size_and_ratios():
 
 
 def test_core_capacity_is_a_ratio_of_work():
-    """Two independent runs get between (roughly) one and two cores' worth of work."""
+    """The capacity is a finite positive ratio; its size is a timing, so it is not asserted.
+
+    (A shared CI host once gave 0.14 here: two threads got a seventh of a core each.)
+    """
     c = ladder.core_capacity(0.005, n=64, repeats=1)
-    assert 0.2 < c < 3.0
+    assert math.isfinite(c) and c > 0
     with pytest.raises(ValueError):
         ladder.core_capacity(0)
     with pytest.raises(ValueError):
