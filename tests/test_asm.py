@@ -67,3 +67,34 @@ def test_logic_per_word_tracks_the_gate_count(size: str, kernel: str) -> None:
     assert 0.6 * two_input <= p["logic"] <= len(live) + 12, (two_input, len(live), p)
     if size == "large":
         assert p["calls"] >= 1  # this one was not inlined, and was still counted
+
+
+def test_an_edge_loop_is_told_apart_by_its_shift_counts() -> None:
+    assert asm._is_edge([(0, "vpsllq", "%xmm3,%ymm7,%ymm0")])  # count in a register
+    assert asm._is_edge([(0, "shl", "%cl,%rax")])
+    assert asm._is_edge([(0, "vpsrlq", "0x8(%rsp),%ymm1,%ymm2")])  # count from memory
+    assert not asm._is_edge([(0, "vpsllq", "$0x1,%ymm7,%ymm3")])  # immediate: interior
+    assert not asm._is_edge([(0, "shr", "%rdx")])  # one operand: a shift by one
+    assert not asm._is_edge([(0, "vpxor", "%ymm1,%ymm2,%ymm3")])
+
+
+@pytest.mark.parametrize("kernel", ["scalar", "avx2", "avx512",
+                                    "expert-scalar", "expert-avx2", "expert-avx512"])
+def test_a_board_profile_weights_edge_and_interior_words(kernel: str) -> None:
+    """Rows of one or two words run only the edge loops; wider rows mix in the interior loop.
+    (Read from the disassembly, so the 512-bit kernels are checked on any x86-64 CPU.)"""
+    path = fast.load(handmade_life()).path
+    symbol, _ = asm._kernel_symbol(kernel)
+    kinds = {asm._is_edge(loop) for loop in asm._inner_loops(asm._disassemble(str(path), symbol))}
+    assert kinds == {True, False}
+    inner = asm.loop_profile(path, kernel)
+    edge = asm.loop_profile(path, kernel, row_words=1)
+    assert asm.loop_profile(path, kernel, row_words=2) == edge
+    assert edge["logic"] > inner["logic"]  # the edge words also mask the padding
+    assert edge["shift"] >= inner["shift"]  # and bring the wrap-around carry in
+    wide = asm.loop_profile(path, kernel, row_words=10)
+    for k in inner:
+        assert wide[k] == pytest.approx((2 * edge[k] + 8 * inner[k]) / 10)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="row_words"):
+            asm.loop_profile(path, kernel, row_words=bad)

@@ -8,10 +8,14 @@ compiled inner loop says by how much, and gives a tighter bound for every width.
 
 The inner loops are found structurally: runs of instructions closed by a backward jump that
 contain no other backward jump. A kernel has several (the circuit kernel one for the
-interior words of a row and one for the two edge words, which need masks and wrap-around
-carries); the profile is the hot one, the loop with the fewest logic and shift instructions
-per output word. The source unrolls the loops (the circuit walk by three rows, the expert's
-by two), so counts are divided by that.
+interior words of a row and one for each of the two edge words, which need masks and
+wrap-around carries). An edge loop is told apart by its shifts: their counts come from a
+register (the wrap-around carry's shift depends on the board width), where the interior
+loop shifts by constants. Without a board the profile is the interior loop's, the steady
+state of a wide board; given the words per row it is the mix the board runs, which matters
+because a 512-cell row is two AVX2 words or one AVX-512 word: *only* edge loops run there.
+The source unrolls the loops (the circuit walk by three rows, the expert's by two), so
+counts are divided by that.
 
 Large circuits are not inlined: past a few hundred gates GCC keeps the circuit a function of
 its own and the loop *calls* it, so the loop's own instructions are only the glue around the
@@ -84,22 +88,48 @@ def _inner_loops(insns: list[tuple[int, str, str]]) -> list[list[tuple[int, str,
     return [insns[s : e + 1] for s, e in innermost]
 
 
-def loop_profile(library: str | Path, kernel: str, paired: bool = False) -> dict[str, float]:
-    """Instructions per output word in ``kernel``'s inner loop, by class.
+def loop_profile(library: str | Path, kernel: str, paired: bool = False,
+                 row_words: int | None = None) -> dict[str, float]:
+    """Instructions per output word in ``kernel``'s inner loops, by class.
 
     ``library`` is the fast .so (``gatenet.runtime.fast.load(circuit).path``). Classes: ``logic``
     (and/or/xor/andn/not/ternlog), ``shift``, ``load`` and ``store`` (moves touching memory),
     ``other`` (register moves, address arithmetic, the loop branch), ``total``, and
     ``ternlog`` (how many of the logic instructions are vpternlog). ``paired``: the library's
     separable circuit has a pair level (its loop makes two output words per step).
+    ``row_words``: the board's vector words per row; the profile is then the average over the
+    words a step computes (two edge words, the rest interior), else the interior loop's.
     """
+    if row_words is not None and (isinstance(row_words, bool) or not isinstance(row_words, int)
+                                  or row_words < 1):
+        raise ValueError(f"row_words must be a positive integer, got {row_words!r}")
     symbol, words = _kernel_symbol(kernel, paired)
     path = str(library)
-    profiles = [_profile(loop, words, path) for loop in _inner_loops(_disassemble(path, symbol))]
-    hot = [p for p in profiles if p["store"] > 0 and p["logic"] > 0]
+    hot = [(_is_edge(loop), _profile(loop, words, path))
+           for loop in _inner_loops(_disassemble(path, symbol))]
+    hot = [(edge, p) for edge, p in hot if p["store"] > 0 and p["logic"] > 0]
     if not hot:
         raise ValueError(f"no loop of {kernel} computes output words")
-    return min(hot, key=lambda p: p["logic"] + p["shift"])
+    inner = [p for edge, p in hot if not edge]
+    edges = [p for edge, p in hot if edge]
+    if not inner or not edges:  # an unexpected shape: fall back to the cheapest loop
+        interior = edge = min((p for _, p in hot), key=lambda p: p["logic"] + p["shift"])
+    else:
+        interior = min(inner, key=lambda p: p["logic"] + p["shift"])
+        edge = {k: sum(p[k] for p in edges) / len(edges) for k in interior}
+    if row_words is None:
+        return interior
+    n_edge = min(row_words, 2)
+    return {k: (n_edge * edge[k] + (row_words - n_edge) * interior[k]) / row_words
+            for k in interior}
+
+
+def _is_edge(loop: list[tuple[int, str, str]]) -> bool:
+    """Whether a loop is an edge column's: one of its shifts takes its count from a register
+    or memory, not an immediate (AT&T syntax puts the count first; ``shr %rdx``, with one
+    operand, shifts by one)."""
+    return any(_SHIFT.match(op) and "," in args and not args.lstrip().startswith("$")
+               for _, op, args in loop)
 
 
 #: What a circuit kernel's interior loop must touch per output word: the new row's word and

@@ -3,7 +3,8 @@ generation, and the floor they imply on this machine; :func:`measure` times a ke
 beside it.
 
 The floor comes from what the compiler emitted (:mod:`gatenet.bench.asm`: logic and shift
-instructions per output word of the hot loop) and from what this CPU was measured to sustain
+instructions per output word of the column loops the board runs: edge words and interior
+words have loops of their own) and from what this CPU was measured to sustain
 in the same run (:mod:`gatenet.bench.ceiling`), so a kernel can reach it but not beat it.
 """
 
@@ -103,9 +104,10 @@ def measure(
     repeats), cell updates per second, ``cpu_us_per_step`` (process CPU time of all threads
     per step: on a shared machine it shows parallel efficiency even when wall-clock times
     are hostage to other load), ``ops_per_word`` (the model's count: two-input gates, or
-    three-input LUTs / ``vpternlogq`` where the kernel runs those, + layout), the hot
-    loop's instruction profile, the measured ceiling (logic and shift instructions per
-    second at this width, and the effective clock), and
+    three-input LUTs / ``vpternlogq`` where the kernel runs those, + layout), the instruction
+    profile of the loops this board runs (:func:`gatenet.bench.asm.loop_profile`), the
+    measured ceiling (logic and shift instructions per second at this width, and the
+    effective clock), and
     ``floor_us_per_step``: the least time the emitted logic and shift instructions allow
     at those rates (each thread on its own core), with ``fraction_of_floor`` — at most
     1.0 up to measurement noise. The profile and floor are None without objdump.
@@ -137,12 +139,13 @@ def measure(
             times.append(b.time_steps(steps) / steps * 1e6)
             cpu.append((time.process_time() - c0) / steps * 1e6)
         words = b.vector_words
+        row_words = b.row_words
         nthreads = b.threads
         used_depth = b.depth
     med = statistics.median(times)
     ops = ops_per_word(kernel, circ, used_lut3, separable, used_sep_lut3)
     profile = _loop_profile(lib_path, kernel,
-                            separable is not None and separable.pair is not None)
+                            separable is not None and separable.pair is not None, row_words)
     width = width_of(kernel)
     top = ceiling.measure(width, repeats=3)
     floor_us = None
@@ -176,13 +179,15 @@ def measure(
     }
 
 
-def _loop_profile(path: Path, kernel: str, paired: bool = False) -> dict[str, float] | None:
-    """The inner loop's instruction mix, or None when objdump cannot tell."""
+def _loop_profile(path: Path, kernel: str, paired: bool = False,
+                  row_words: int | None = None) -> dict[str, float] | None:
+    """The instruction mix of the loops a board ``row_words`` words wide runs, or None when
+    objdump cannot tell."""
     import subprocess
 
     from gatenet.bench import asm
 
     try:
-        return asm.loop_profile(path, kernel, paired)
+        return asm.loop_profile(path, kernel, paired, row_words)
     except (FileNotFoundError, ValueError, subprocess.SubprocessError):
         return None

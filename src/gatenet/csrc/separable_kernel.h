@@ -24,6 +24,10 @@
  * circuit or expert kernels is the difference in logic, nothing else.
  */
 
+/* Scheduled for register pressure, as expert.c explains. */
+#pragma GCC push_options
+#pragma GCC optimize("schedule-insns", "sched-pressure")
+
 /* One input row's features and its centre word. */
 typedef struct {
     FK_CELL f[FK_SEP_K];
@@ -155,3 +159,5 @@ static void FK_FN(fk_rows_separable_)(const fast_geom *g, const FK_CELL *restric
 {
     FK_EACH_COLUMN(FK_FN(sp_column_), g, src, dst, n);
 }
+
+#pragma GCC pop_options

@@ -568,6 +568,12 @@ class FastBoard(NativeBoard):
         return t
 
     @property
+    def row_words(self) -> int:
+        """Vector words per row: the first and last take the edge path (wrap-around carries,
+        the padding mask), the ones between the interior path."""
+        return int(self._call("fast_row_words"))
+
+    @property
     def vector_words(self) -> int:
         """Vector words per generation: band rows × words per row (what the bound counts)."""
         return int(self._call("fast_band_rows")) * int(self._call("fast_row_words"))
