@@ -8,6 +8,7 @@ about one logic instruction per live gate.
 
 from __future__ import annotations
 
+import platform
 import random
 import shutil
 
@@ -78,23 +79,39 @@ def test_an_edge_loop_is_told_apart_by_its_shift_counts() -> None:
     assert not asm._is_edge([(0, "vpxor", "%ymm1,%ymm2,%ymm3")])
 
 
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"),
+                    reason="the 256- and 512-bit kernels are compiled on x86-64 only")
 @pytest.mark.parametrize("kernel", ["scalar", "avx2", "avx512",
                                     "expert-scalar", "expert-avx2", "expert-avx512"])
 def test_a_board_profile_weights_edge_and_interior_words(kernel: str) -> None:
-    """Rows of one or two words run only the edge loops; wider rows mix in the interior loop.
-    (Read from the disassembly, so the 512-bit kernels are checked on any x86-64 CPU.)"""
-    path = fast.load(handmade_life()).path
-    symbol, _ = asm._kernel_symbol(kernel)
-    kinds = {asm._is_edge(loop) for loop in asm._inner_loops(asm._disassemble(str(path), symbol))}
-    assert kinds == {True, False}
+    """One loop for the edge words and one for the interior; rows of one or two words run
+    only the first, wider rows mix in the second. (Read from the disassembly, so the
+    512-bit kernels are checked on any x86-64 CPU.)"""
+    path = str(fast.load(handmade_life()).path)
+    symbol, words = asm._kernel_symbol(kernel)
+    profiles = [(loop, asm._profile(loop, words, path))
+                for loop in asm._inner_loops(asm._disassemble(path, symbol))]
+    loops = [loop for loop, p in profiles if p["store"] > 0 and p["logic"] > 0]  # output words
+    assert sorted(asm._is_edge(loop) for loop in loops) == [False, True]  # no stray copies
     inner = asm.loop_profile(path, kernel)
     edge = asm.loop_profile(path, kernel, row_words=1)
-    assert asm.loop_profile(path, kernel, row_words=2) == edge
+    assert asm.loop_profile(path, kernel, row_words=np.int64(2)) == edge
     assert edge["logic"] > inner["logic"]  # the edge words also mask the padding
     assert edge["shift"] >= inner["shift"]  # and bring the wrap-around carry in
     wide = asm.loop_profile(path, kernel, row_words=10)
     for k in inner:
         assert wide[k] == pytest.approx((2 * edge[k] + 8 * inner[k]) / 10)
-    for bad in (0, -1, 1.5, True):
+    for bad in (0, -1, 1.5, True, "8"):
         with pytest.raises(ValueError, match="row_words"):
             asm.loop_profile(path, kernel, row_words=bad)
+
+
+@pytest.mark.parametrize("side, words", [(64, 1), (65, 2), (512, 8)])
+def test_rows_are_cut_into_64_bit_words_at_every_width(side: int, words: int) -> None:
+    """The vector lanes hold different rows, so a row's word count is the same at every
+    width: a 512-cell row has two edge words and six interior ones, even with AVX-512."""
+    for kernel in fast.available_kernels():
+        if kernel.startswith("separable"):
+            continue
+        with fast.FastBoard.random(side, 64, handmade_life(), kernel, 1, seed=0) as b:
+            assert b.row_words == words, kernel

@@ -8,12 +8,14 @@ compiled inner loop says by how much, and gives a tighter bound for every width.
 
 The inner loops are found structurally: runs of instructions closed by a backward jump that
 contain no other backward jump. A kernel has several (the circuit kernel one for the
-interior words of a row and one for each of the two edge words, which need masks and
-wrap-around carries). An edge loop is told apart by its shifts: their counts come from a
-register (the wrap-around carry's shift depends on the board width), where the interior
-loop shifts by constants. Without a board the profile is the interior loop's, the steady
-state of a wide board; given the words per row it is the mix the board runs, which matters
-because a 512-cell row is two AVX2 words or one AVX-512 word: *only* edge loops run there.
+interior words of a row and one for its first and last word, which need masks and
+wrap-around carries; ``-fno-version-loops-for-strides`` in the build keeps it to those
+two). An edge loop is told apart by its shifts: their counts come from a register (the
+wrap-around carry's shift depends on the board width), where the interior loop shifts by
+constants. Rows are cut into 64-bit words at every width (the vector lanes hold different
+rows, not more of one row), so a 512-cell row is two edge words and six interior ones.
+Without a board the profile is the interior loop's, the steady state of a wide board; given
+the words per row it is the mix the board runs.
 The source unrolls the loops (the circuit walk by three rows, the expert's by two), so
 counts are divided by that.
 
@@ -27,9 +29,11 @@ calls one output word makes — 0 when the circuit was inlined.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import shutil
 import subprocess
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -100,9 +104,12 @@ def loop_profile(library: str | Path, kernel: str, paired: bool = False,
     ``row_words``: the board's vector words per row; the profile is then the average over the
     words a step computes (two edge words, the rest interior), else the interior loop's.
     """
-    if row_words is not None and (isinstance(row_words, bool) or not isinstance(row_words, int)
-                                  or row_words < 1):
-        raise ValueError(f"row_words must be a positive integer, got {row_words!r}")
+    if row_words is not None:
+        if isinstance(row_words, bool) or not hasattr(row_words, "__index__"):
+            raise ValueError(f"row_words must be a positive integer, got {row_words!r}")
+        row_words = operator.index(row_words)
+        if row_words < 1:
+            raise ValueError(f"row_words must be a positive integer, got {row_words!r}")
     symbol, words = _kernel_symbol(kernel, paired)
     path = str(library)
     hot = [(_is_edge(loop), _profile(loop, words, path))
@@ -112,7 +119,9 @@ def loop_profile(library: str | Path, kernel: str, paired: bool = False,
         raise ValueError(f"no loop of {kernel} computes output words")
     inner = [p for edge, p in hot if not edge]
     edges = [p for edge, p in hot if edge]
-    if not inner or not edges:  # an unexpected shape: fall back to the cheapest loop
+    if not inner or not edges:  # an unexpected shape: one profile stands for both paths
+        warnings.warn(f"{kernel}: the edge and interior column loops could not be told apart; "
+                      "the cheapest loop stands for both", stacklevel=2)
         interior = edge = min((p for _, p in hot), key=lambda p: p["logic"] + p["shift"])
     else:
         interior = min(inner, key=lambda p: p["logic"] + p["shift"])

@@ -127,7 +127,7 @@ def floor_fractions(rows: Mapping[str, Mapping[str, float | None]]) -> Figure:
 
 
 def loop_mix(profiles: Mapping[str, Mapping[str, float]]) -> Figure:
-    """Instructions per output word in each kernel's inner loop, stacked by class.
+    """Instructions per output word in each kernel's column loops (the board's mix), by class.
 
     ``profiles`` maps a kernel name to :func:`gatenet.bench.asm.loop_profile`'s dict. Logic
     and shifts are the work; loads, stores and "other" are what the layout costs.
@@ -152,7 +152,7 @@ def loop_mix(profiles: Mapping[str, Mapping[str, float]]) -> Figure:
     ax.tick_params(axis="x", labelsize=style.SMALL)
     ax.invert_yaxis()
     ax.set_xlim(0, left.max() * 1.3)
-    ax.set_xlabel("instructions per output word (inner loop)")
+    ax.set_xlabel("instructions per output word (column loops, this board's mix)")
     ax.legend(fontsize=style.SMALL, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.25),
               frameon=False)
     fig.tight_layout()

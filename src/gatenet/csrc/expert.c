@@ -40,15 +40,19 @@
  */
 
 /* Register pressure. On x86 GCC schedules instructions only after register allocation, so
- * registers are allocated in source order, and a column loop that keeps two rows' planes,
- * the column's shift counts and mask and two output words' logic alive spills to the stack
- * (16 vector registers with AVX2). Scheduling before allocation with a register-pressure
- * model removes those spills from this kernel's loops (counted with gatenet.bench.asm on
- * the 512x512 AVX2 build: stores per word 1.5 -> 1.0 for the expert, 2.0 -> 1.0 for the
- * learned paired circuit). The expert and separable kernels get it alike; the flat circuit
- * kernel (fast_kernel.h) does not, because its nine-word window spills *more* with it. */
+ * registers are allocated in the order the earlier passes left the instructions, and a
+ * column loop that keeps two rows' planes and two output words' logic alive (at a row's
+ * ends also the shift counts and the mask) can run out of AVX2's 16 vector registers and
+ * spill to the stack. Scheduling before allocation with a register-pressure model removes
+ * those spills (counted with gatenet.bench.asm: AVX2 stores per output word 1.5 -> 1.0 for
+ * the expert kernel, 2.0 -> 1.0 for the learned paired circuit). fast.c asks for it with
+ * FK_SCHED_PRESSURE where it was measured to help, the AVX2 instantiation of this kernel
+ * and of separable_kernel.h, alike; not for the flat circuit kernel (fast_kernel.h), whose
+ * nine-word window spills *more* with it, nor at the widths where it changed little. */
+#ifdef FK_SCHED_PRESSURE
 #pragma GCC push_options
 #pragma GCC optimize("schedule-insns", "sched-pressure")
+#endif
 
 #ifdef FK_TERN
 /* imm bytes: bit (a<<2 | b<<1 | c) of the immediate is f(a, b, c) */
@@ -191,4 +195,6 @@ static void FK_FN(fk_rows_expert_)(const fast_geom *g, const FK_CELL *restrict s
 #undef EX_FINAL
 #endif
 
+#ifdef FK_SCHED_PRESSURE
 #pragma GCC pop_options
+#endif

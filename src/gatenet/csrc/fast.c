@@ -438,6 +438,7 @@ static inline uint64_t fk_tern_w64(uint64_t a, uint64_t b, uint64_t c, int imm)
 #define FK_SUFFIX w256
 #define FK_CIRCUIT fast_circuit_w256
 #include "fast_kernel.h"
+#define FK_SCHED_PRESSURE /* see expert.c: measured to remove spills at this width */
 #include "expert.c"
 #ifdef FAST_SEP_K
 #define FK_SEP_ROW fast_sep_row_w256
@@ -454,6 +455,7 @@ static inline uint64_t fk_tern_w64(uint64_t a, uint64_t b, uint64_t c, int imm)
 #undef FK_SEP_ROW
 #undef FK_SEP_COMBINE
 #endif
+#undef FK_SCHED_PRESSURE
 #include "fast_driver.h"
 #undef FK_CELL
 #undef FK_SUFFIX

@@ -24,9 +24,11 @@
  * circuit or expert kernels is the difference in logic, nothing else.
  */
 
-/* Scheduled for register pressure, as expert.c explains. */
+/* Scheduled for register pressure where fast.c asks for it, as expert.c explains. */
+#ifdef FK_SCHED_PRESSURE
 #pragma GCC push_options
 #pragma GCC optimize("schedule-insns", "sched-pressure")
+#endif
 
 /* One input row's features and its centre word. */
 typedef struct {
@@ -160,4 +162,6 @@ static void FK_FN(fk_rows_separable_)(const fast_geom *g, const FK_CELL *restric
     FK_EACH_COLUMN(FK_FN(sp_column_), g, src, dst, n);
 }
 
+#ifdef FK_SCHED_PRESSURE
 #pragma GCC pop_options
+#endif
