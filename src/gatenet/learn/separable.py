@@ -60,6 +60,7 @@ import optax
 from tqdm.auto import tqdm
 
 from gatenet import rules
+from gatenet.colouring import min_colouring
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.separable import (
     ROW_INPUTS,
@@ -313,10 +314,11 @@ def row_code_classes(table: np.ndarray) -> int:
 
     A row code merges triples; the merge is safe when, in every neighbourhood, exchanging
     one row's triple for another of its class (in the middle row: only one with the same
-    centre, which the combine reads separately) never changes the next state. The 8 triples
-    have 4,140 partitions, so the smallest safe one is found by trying them all, coarsest
-    first. Outer-totalistic rules (Life and every B/S rule) need 4 — the row's count — so
-    two feature bits; a rule that tells all triples apart needs 8. This sizes the
+    centre, which the combine reads separately) never changes the next state. Two triples
+    clash when that exchange is unsafe, so the fewest classes are the minimum colouring of
+    an 8-node conflict graph, found exactly (:mod:`gatenet.colouring`). Outer-totalistic
+    rules (Life and every B/S rule) need 4 — the row's count — so two feature bits; a rule
+    that tells all triples apart needs 8. This sizes the
     architecture from a fact about the rule; nothing about the circuit comes from it.
     """
     t = np.asarray(table)
@@ -334,26 +336,7 @@ def row_code_classes(table: np.ndarray) -> int:
                 swapped = (p[here] & ~(7 << sh)) | (b << sh)
                 if (t[p[here]] != t[swapped]).any():
                     ok[a, b] = False
-    best = 8
-
-    def place(i: int, blocks: list[list[int]]) -> None:
-        nonlocal best
-        if len(blocks) >= best:
-            return
-        if i == 8:
-            best = len(blocks)
-            return
-        for blk in blocks:
-            if all(ok[i, j] and ok[j, i] for j in blk):
-                blk.append(i)
-                place(i + 1, blocks)
-                blk.pop()
-        blocks.append([i])
-        place(i + 1, blocks)
-        blocks.pop()
-
-    place(0, [])
-    return best
+    return len(min_colouring(range(8), lambda a, b: not (ok[a, b] and ok[b, a])))
 
 
 def row_code_bits(table: np.ndarray) -> int:

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from gatenet import gates
+from gatenet.colouring import min_colouring
 from gatenet.ir.circuit import Circuit, Gate
 from gatenet.ir.lut import Lut3Circuit
 from gatenet.ir.netlist import CircuitError
@@ -169,26 +170,7 @@ def _colour(nodes: list[int], columns: dict[int, dict]) -> list[tuple[int, ...]]
     clash = {a: {b for b in nodes if b != a and not _agree(columns[a], columns[b])}
              for a in nodes}
     order = sorted(nodes, key=lambda n: -len(clash[n]))
-    best: list[list[int]] = [[n] for n in nodes]
-
-    def place(i: int, groups: list[list[int]]) -> None:
-        nonlocal best
-        if len(groups) >= len(best):
-            return
-        if i == len(order):
-            best = [list(g) for g in groups]
-            return
-        n = order[i]
-        for g in groups:
-            if not clash[n] & set(g):
-                g.append(n)
-                place(i + 1, groups)
-                g.pop()
-        groups.append([n])
-        place(i + 1, groups)
-        groups.pop()
-
-    place(0, [])
+    best = min_colouring(order, lambda a, b: b in clash[a])
     return sorted(tuple(sorted(g)) for g in _settle(best, columns))
 
 
