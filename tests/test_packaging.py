@@ -21,7 +21,8 @@ SRC = ROOT / "src" / "gatenet"
 #: The pipeline's order: a module may import only from its own layer or those to its left.
 LAYERS = ["foundation", "ir", "learn", "opt", "synth", "pipeline", "sweep", "emit", "runtime",
           "bench", "book", "cli"]
-FOUNDATION = {"gates", "rules", "machine", "storage", "patterns", "progress", "cli", "__init__"}
+FOUNDATION = {"gates", "rules", "machine", "storage", "patterns", "progress", "colouring", "cli",
+              "__init__"}
 
 
 def _layer(module: str) -> str:
